@@ -1,0 +1,8 @@
+import type { AppManifest } from '../core/apps/define-app.js';
+import polls from './polls/app.js';
+
+/**
+ * The installed apps, in dependency order: Slipway's INSTALLED_APPS. Add an app here to get its
+ * tables into `makemigrations`, its routes into `serve`, and its checks into `check`.
+ */
+export const installedApps: readonly AppManifest[] = [polls];

@@ -1,0 +1,8 @@
+import { defineApp } from '../../core/apps/define-app.js';
+import * as schema from './schema.js';
+
+export default defineApp({
+  name: 'polls',
+  label: 'Polls',
+  schema,
+});

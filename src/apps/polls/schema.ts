@@ -1,0 +1,22 @@
+import { index, integer, pgTable, serial, timestamp, varchar } from 'drizzle-orm/pg-core';
+
+/** A poll question, published at `pubDate` (questions dated in the future are not shown). */
+export const question = pgTable('polls_question', {
+  id: serial('id').primaryKey(),
+  questionText: varchar('question_text', { length: 200 }).notNull(),
+  pubDate: timestamp('pub_date', { withTimezone: true }).notNull(),
+});
+
+/** One answer to a question, with its vote count. */
+export const choice = pgTable(
+  'polls_choice',
+  {
+    id: serial('id').primaryKey(),
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => question.id, { onDelete: 'cascade' }),
+    choiceText: varchar('choice_text', { length: 200 }).notNull(),
+    votes: integer('votes').notNull().default(0),
+  },
+  (t) => [index('polls_choice_question_id_idx').on(t.questionId)],
+);

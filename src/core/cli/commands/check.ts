@@ -1,0 +1,47 @@
+import { deployProblems } from '../../config/deploy-checks.js';
+import { checkModels } from '../../db/migrate/check-models.js';
+import { readMigrationFiles } from '../../db/migrate/files.js';
+import { changedMessage, migrationStatus } from '../../db/migrate/runner.js';
+import { describeDbError } from '../../db/unavailable.js';
+import { migrationsDir } from '../../paths.js';
+import { defineCommand } from '../command.js';
+
+export default defineCommand({
+  name: 'check',
+  summary: 'Find models without migrations, edited or unapplied migrations, and (--deploy) unsafe settings.',
+  usage: 'slipway check [--deploy]',
+  description:
+    'Exits 1 and lists every problem: tables and columns that differ between the models and the migrations,\n' +
+    'applied migrations whose files changed or are missing, pending migrations, and with --deploy: DEBUG on,\n' +
+    'a default or short SECRET_KEY, empty ALLOWED_HOSTS, PGlite instead of PostgreSQL.',
+  options: { deploy: { type: 'boolean' } },
+  async run(ctx, { values }) {
+    const problems: string[] = [];
+    const add = (area: string, lines: string[]) => problems.push(...lines.map((l) => `${area}: ${l}`));
+
+    add('models', await checkModels(migrationsDir, ctx.registry().schema));
+    if (values['deploy']) add('deploy', deployProblems(ctx.config()));
+
+    const files = readMigrationFiles(migrationsDir);
+    try {
+      const database = await ctx.database();
+      const status = await database.withSession((s) => migrationStatus(s, files));
+      if (status.changed.length > 0) add('migrations', [changedMessage(status.changed)]);
+      for (const m of status.missing) add('migrations', [`${m.name} is applied but its file is missing`]);
+      if (status.pending.length > 0)
+        add('migrations', [
+          `${status.pending.length} unapplied: ${status.pending.map((f) => f.name).join(', ')} (run slipway migrate)`,
+        ]);
+    } catch (error) {
+      add('database', [`cannot read the applied migrations: ${describeDbError(error)}`]);
+    }
+
+    if (problems.length === 0) {
+      ctx.out('System check identified no issues.');
+      return 0;
+    }
+    ctx.out(`System check identified ${problems.length} issue(s):`);
+    for (const p of problems) ctx.out(`  ${p}`);
+    return 1;
+  },
+});

@@ -1,0 +1,21 @@
+import type { Command } from '../command.js';
+import check from './check.js';
+import healthcheck from './healthcheck.js';
+import makemigrations from './makemigrations.js';
+import migrate from './migrate.js';
+import runserver from './runserver.js';
+import serve from './serve.js';
+import showmigrations from './showmigrations.js';
+import waitForDb from './wait-for-db.js';
+
+/** The framework's commands. Apps may add their own through their manifest later. */
+export const coreCommands: readonly Command[] = [
+  serve,
+  runserver,
+  migrate,
+  makemigrations,
+  showmigrations,
+  check,
+  waitForDb,
+  healthcheck,
+];

@@ -1,0 +1,47 @@
+/** The validated, frozen configuration that `loadConfig()` returns. */
+export interface Config {
+  readonly debug: boolean;
+  readonly secretKey: string;
+  /** True when SECRET_KEY was not set and DEBUG supplied the insecure development key. */
+  readonly secretKeyIsDefault: boolean;
+  readonly allowedHosts: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly mediaRoot: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly autoMigrate: boolean;
+  readonly database: DatabaseConfig;
+  readonly http: { readonly keepAliveTimeoutMs: number };
+  readonly shutdown: { readonly timeoutMs: number; readonly delayMs: number };
+}
+
+export type DatabaseConfig = PgliteConfig | PostgresConfig;
+
+export interface PgliteConfig {
+  readonly engine: 'pglite';
+  /** The folder PGlite persists to: `DATA_DIR/pglite` unless DATABASE_URL names another. */
+  readonly dir: string;
+  readonly waitTimeoutMs: number;
+}
+
+export interface PostgresConfig {
+  readonly engine: 'postgres';
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string | undefined;
+  readonly sslmode: 'disable' | 'require' | 'verify-full';
+  readonly poolMax: number;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly waitTimeoutMs: number;
+}
+
+/** A description of the database safe to print: never includes the password. */
+export function describeDatabase(db: DatabaseConfig): string {
+  if (db.engine === 'pglite') return `PGlite in ${db.dir}`;
+  return `PostgreSQL postgres://${db.user}@${db.host}:${db.port}/${db.database}`;
+}

@@ -1,0 +1,177 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { Config, DatabaseConfig } from './config.js';
+import { type EnvSource, readEnvFile, resolveSecretFiles, SECRET_VARIABLES } from './env-source.js';
+import { envSchema, type RawEnv, SENSITIVE } from './schema.js';
+
+export interface LoadConfigOptions {
+  /** The environment to read; `process.env` by default. */
+  env?: EnvSource;
+  /** Where `.env` and relative paths are resolved; the working directory by default. */
+  cwd?: string;
+  /** Values used when neither the environment nor `.env` sets a variable (e.g. `runserver`'s DEBUG=1). */
+  defaults?: Record<string, string>;
+  /**
+   * Whether a missing SECRET_KEY is an error when DEBUG is off (default true). Commands that sign
+   * nothing (migrate, check…) pass false and get the development key, flagged as the default.
+   */
+  requireSecretKey?: boolean;
+}
+
+const INSECURE_DEV_KEY = 'slipway-insecure-development-key-do-not-use-in-production';
+
+/**
+ * Reads the environment once, validates it and returns a frozen {@link Config}.
+ *
+ * Precedence: the environment, then `.env`, then `defaults`. Every secret may instead be given
+ * as a file (`SQL_PASSWORD_FILE=/run/secrets/db_password`). Throws one {@link ConfigError} that
+ * lists every problem; secret values never appear in it.
+ *
+ * @example
+ *   const config = loadConfig(); // at boot, once
+ *   config.database.engine; // 'pglite' | 'postgres'
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const merged: Record<string, string | undefined> = {
+    ...options.defaults,
+    ...readEnvFile(cwd),
+    ...definedOnly(options.env ?? process.env),
+  };
+  const problems: string[] = [];
+  resolveSecretFiles(merged, SECRET_VARIABLES, cwd, problems);
+
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      const value = merged[name];
+      const got = SENSITIVE.has(name) || value === undefined ? '' : `, got ${JSON.stringify(value)}`;
+      problems.push(`${name}: ${issue.message}${got}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const env = parsed.data;
+  const database = resolveDatabase(env, merged, cwd, problems);
+  const secretKey = resolveSecretKey(env, options.requireSecretKey ?? true, problems);
+  if (problems.length > 0 || !database) throw new ConfigError(problems);
+
+  const dataDir = resolve(cwd, env.DATA_DIR ?? './data');
+  const config: Config = {
+    debug: env.DEBUG,
+    secretKey,
+    secretKeyIsDefault: secretKey === INSECURE_DEV_KEY,
+    allowedHosts: Object.freeze(
+      env.ALLOWED_HOSTS.length === 0 && env.DEBUG ? ['localhost', '127.0.0.1', '[::1]'] : env.ALLOWED_HOSTS,
+    ),
+    host: env.HOST ?? '0.0.0.0',
+    port: env.PORT,
+    dataDir,
+    mediaRoot: resolve(cwd, env.MEDIA_ROOT ?? resolve(dataDir, 'media')),
+    logLevel: env.LOG_LEVEL,
+    autoMigrate: env.AUTO_MIGRATE,
+    database: Object.freeze(database),
+    http: Object.freeze({ keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT }),
+    shutdown: Object.freeze({ timeoutMs: env.SHUTDOWN_TIMEOUT, delayMs: env.SHUTDOWN_DELAY }),
+  };
+  return Object.freeze(config);
+}
+
+function definedOnly(env: EnvSource): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function resolveSecretKey(env: RawEnv, required: boolean, problems: string[]): string {
+  if (env.SECRET_KEY) return env.SECRET_KEY;
+  if (env.DEBUG || !required) return INSECURE_DEV_KEY;
+  problems.push('SECRET_KEY: required when DEBUG is off (a random string of at least 32 characters)');
+  return '';
+}
+
+const SQL_VARIABLES = ['SQL_ENGINE', 'SQL_HOST', 'SQL_PORT', 'SQL_DATABASE', 'SQL_USER', 'SQL_PASSWORD'];
+
+function resolveDatabase(
+  env: RawEnv,
+  raw: Record<string, string | undefined>,
+  cwd: string,
+  problems: string[],
+): DatabaseConfig | undefined {
+  const pool = {
+    poolMax: env.DB_POOL_MAX,
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT,
+    idleTimeoutMs: env.DB_IDLE_TIMEOUT,
+    waitTimeoutMs: env.DB_WAIT_TIMEOUT,
+  };
+  const defaultDir = resolve(cwd, env.DATA_DIR ?? './data', 'pglite');
+
+  if (env.DATABASE_URL) {
+    const clash = SQL_VARIABLES.filter((name) => raw[name]);
+    if (clash.length > 0) {
+      problems.push(`DATABASE_URL is set together with ${clash.join(', ')}: use one style or the other`);
+      return undefined;
+    }
+    return parseDatabaseUrl(env.DATABASE_URL, defaultDir, cwd, pool, problems, env.SQL_SSLMODE);
+  }
+  // SQL_HOST without SQL_ENGINE can only mean a server; Django would silently use SQLite.
+  const engine = raw['SQL_ENGINE'] ? env.SQL_ENGINE : raw['SQL_HOST'] ? 'postgres' : 'pglite';
+  if (engine === 'pglite') return { engine: 'pglite', dir: defaultDir, waitTimeoutMs: pool.waitTimeoutMs };
+  return {
+    engine: 'postgres',
+    host: env.SQL_HOST ?? 'localhost',
+    port: env.SQL_PORT,
+    database: env.SQL_DATABASE ?? 'postgres',
+    user: env.SQL_USER ?? 'postgres',
+    password: env.SQL_PASSWORD,
+    sslmode: env.SQL_SSLMODE,
+    ...pool,
+  };
+}
+
+function parseDatabaseUrl(
+  value: string,
+  defaultDir: string,
+  cwd: string,
+  pool: Omit<
+    Extract<DatabaseConfig, { engine: 'postgres' }>,
+    'engine' | 'host' | 'port' | 'database' | 'user' | 'password' | 'sslmode'
+  >,
+  problems: string[],
+  sslDefault: 'disable' | 'require' | 'verify-full',
+): DatabaseConfig | undefined {
+  const expects = 'DATABASE_URL: expected postgres://user:password@host:port/database or pglite://<folder>';
+  if (value.startsWith('pglite:')) {
+    const dir = value.replace(/^pglite:(\/\/)?/, '');
+    return { engine: 'pglite', dir: dir ? resolve(cwd, dir) : defaultDir, waitTimeoutMs: pool.waitTimeoutMs };
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(expects);
+    return undefined;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    problems.push(expects);
+    return undefined;
+  }
+  const port = url.port === '' ? 5432 : Number(url.port);
+  const sslmode = url.searchParams.get('sslmode') ?? sslDefault;
+  if (!['disable', 'require', 'verify-full'].includes(sslmode)) {
+    problems.push('DATABASE_URL: sslmode must be one of disable, require, verify-full');
+    return undefined;
+  }
+  return {
+    engine: 'postgres',
+    host: decodeURIComponent(url.hostname) || 'localhost',
+    port,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    user: decodeURIComponent(url.username) || 'postgres',
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    sslmode: sslmode as 'disable',
+    ...pool,
+  };
+}

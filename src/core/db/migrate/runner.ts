@@ -1,0 +1,134 @@
+import { MigrationError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { Database, SqlRunner } from '../database.js';
+import type { MigrationFile } from './files.js';
+
+export const MIGRATIONS_TABLE = 'slipway_migrations';
+/** The advisory lock every migrating process takes: (classid, objid) = ('SLPW', 1). */
+const LOCK_KEY = [0x534c5057, 1];
+
+export interface AppliedMigration {
+  name: string;
+  checksum: string;
+  applied_at: Date;
+}
+
+export interface MigrationStatus {
+  applied: AppliedMigration[];
+  pending: MigrationFile[];
+  /** Applied migrations whose file changed since. */
+  changed: MigrationFile[];
+  /** Applied migrations with no file: the code is older than the database. */
+  missing: AppliedMigration[];
+}
+
+/** Reads which migrations the database has applied; an absent table means none. */
+export async function readApplied(runner: SqlRunner): Promise<AppliedMigration[]> {
+  const exists = await runner.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
+    MIGRATIONS_TABLE,
+  ]);
+  if (!exists[0]?.t) return [];
+  return runner.query<AppliedMigration>(
+    `SELECT name, checksum, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY name`,
+  );
+}
+
+/** Compares the files with what the database recorded. Matching is by name, never by date. */
+export function compareStatus(
+  files: readonly MigrationFile[],
+  applied: readonly AppliedMigration[],
+): MigrationStatus {
+  const byName = new Map(applied.map((a) => [a.name, a]));
+  const fileNames = new Set(files.map((f) => f.name));
+  return {
+    applied: [...applied],
+    pending: files.filter((f) => !byName.has(f.name)),
+    changed: files.filter((f) => {
+      const a = byName.get(f.name);
+      return a !== undefined && a.checksum !== f.checksum;
+    }),
+    missing: applied.filter((a) => !fileNames.has(a.name)),
+  };
+}
+
+export async function migrationStatus(
+  runner: SqlRunner,
+  files: readonly MigrationFile[],
+): Promise<MigrationStatus> {
+  return compareStatus(files, await readApplied(runner));
+}
+
+/** The message for applied migrations whose files were edited afterwards. */
+export function changedMessage(changed: readonly MigrationFile[]): string {
+  return (
+    `applied migration${changed.length > 1 ? 's were' : ' was'} edited afterwards: ` +
+    `${changed.map((f) => f.path).join(', ')}. Restore the file${changed.length > 1 ? 's' : ''} ` +
+    'and put the change in a new migration (slipway makemigrations).'
+  );
+}
+
+export interface MigrateOptions {
+  log: Logger;
+  /** Called just before each migration runs. */
+  onApply?: (file: MigrationFile) => void;
+}
+
+/**
+ * Applies every pending migration, in name order, each in its own transaction.
+ *
+ * 1. On a shared server, takes a session advisory lock on ONE dedicated connection, so that N
+ *    instances starting together apply each migration exactly once and then all start.
+ * 2. Refuses to run if an applied migration's file changed.
+ * 3. For each pending migration: BEGIN; re-check it is still pending; run it; record its name
+ *    and checksum; COMMIT. A failure rolls that migration back and stops.
+ *
+ * @returns the names applied by this call (empty when another instance got there first).
+ */
+export async function migrate(
+  database: Database,
+  files: readonly MigrationFile[],
+  options: MigrateOptions,
+): Promise<string[]> {
+  return database.withSession(async (session) => {
+    if (database.shared) await session.query('SELECT pg_advisory_lock($1, $2)', LOCK_KEY);
+    try {
+      await session.exec(
+        `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+          name text PRIMARY KEY,
+          checksum text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`,
+      );
+      const status = await migrationStatus(session, files);
+      if (status.changed.length > 0) throw new MigrationError(changedMessage(status.changed));
+      const applied: string[] = [];
+      for (const file of status.pending) {
+        const ran = await session.transaction(async (tx) => {
+          const done = await tx.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [file.name]);
+          if (done.length > 0) return false;
+          options.onApply?.(file);
+          try {
+            await tx.exec(file.sql);
+          } catch (error) {
+            throw new MigrationError(
+              `migration ${file.name} failed and was rolled back: ${(error as Error).message}`,
+            );
+          }
+          await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum) VALUES ($1, $2)`, [
+            file.name,
+            file.checksum,
+          ]);
+          return true;
+        });
+        if (ran) {
+          applied.push(file.name);
+          options.log.info({ migration: file.name }, 'migration applied');
+        }
+      }
+      return applied;
+    } finally {
+      if (database.shared)
+        await session.query('SELECT pg_advisory_unlock($1, $2)', LOCK_KEY).catch(() => undefined);
+    }
+  });
+}

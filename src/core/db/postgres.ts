@@ -1,0 +1,128 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { PostgresConfig } from '../config/index.js';
+import type { Logger } from '../log.js';
+import type { AppDb, Database, Session, SqlRunner } from './database.js';
+import { describeDbError } from './unavailable.js';
+
+export interface PostgresTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string | undefined;
+  sslmode?: PostgresConfig['sslmode'];
+  poolMax: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+/**
+ * A pooled PostgreSQL server connection. Connects lazily, so opening never fails; `ping()` tells
+ * whether the server answers. Errors on idle connections (a server restart) are logged and the
+ * broken connection is dropped; the pool opens fresh ones when the server is back.
+ */
+export class PostgresDatabase implements Database {
+  readonly engine: 'pglite' | 'postgres';
+  readonly shared = true;
+  readonly db: AppDb;
+  readonly description: string;
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(
+    target: PostgresTarget,
+    log: Logger,
+    options: { schema?: Record<string, unknown>; engine?: 'pglite' | 'postgres'; description?: string } = {},
+  ) {
+    this.engine = options.engine ?? 'postgres';
+    this.description =
+      options.description ??
+      `PostgreSQL postgres://${target.user}@${target.host}:${target.port}/${target.database}`;
+    this.pool = new pg.Pool({
+      host: target.host,
+      port: target.port,
+      database: target.database,
+      user: target.user,
+      password: target.password,
+      ssl: sslOption(target.sslmode),
+      max: target.poolMax,
+      connectionTimeoutMillis: target.connectTimeoutMs,
+      idleTimeoutMillis: target.idleTimeoutMs,
+      statement_timeout: target.statementTimeoutMs || undefined,
+      query_timeout: target.statementTimeoutMs ? target.statementTimeoutMs + 1000 : undefined,
+      keepAlive: true,
+      application_name: 'slipway',
+    });
+    this.pool.on('error', (error) =>
+      log.warn({ reason: describeDbError(error) }, 'idle database connection lost'),
+    );
+    this.db = drizzle({ client: this.pool, schema: options.schema ?? {} }) as unknown as AppDb;
+  }
+
+  async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+    const result = await this.pool.query(sql, params);
+    return result.rows as T[];
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // A connection lost mid-session emits 'error' on the client; without a listener it would crash.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    try {
+      return await fn(clientSession(client));
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+function clientSession(client: pg.PoolClient): Session {
+  const runner: SqlRunner = {
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+    exec: async (sql: string) => {
+      await client.query(sql);
+    },
+  };
+  return {
+    ...runner,
+    async transaction(fn) {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(runner);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    },
+  };
+}
+
+function sslOption(mode: PostgresConfig['sslmode'] | undefined): pg.PoolConfig['ssl'] {
+  if (!mode || mode === 'disable') return false;
+  if (mode === 'verify-full') return { rejectUnauthorized: true };
+  // 'require' encrypts without verifying the certificate, as libpq does.
+  return { rejectUnauthorized: false };
+}

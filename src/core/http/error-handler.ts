@@ -1,0 +1,70 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { SlipwayError } from '../errors.js';
+import { sendProblem } from './problem.js';
+
+/**
+ * The one place that turns errors into responses.
+ *
+ * - SlipwayError: its status and message.
+ * - Fastify's own 4xx errors (bad JSON, body too large…): their status and message.
+ * - A database that is down or restarting: 503 with Retry-After, so clients and proxies retry.
+ * - Anything else: 500 with a generic message; the stack is logged, and shown only under DEBUG.
+ */
+export function installErrorHandlers(app: FastifyInstance, debug: boolean): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const stack = debug ? error.stack : undefined;
+    if (error instanceof SlipwayError && error.status < 500) {
+      return sendProblem(request, reply, {
+        title: STATUS_CODES[error.status] ?? 'Error',
+        status: error.status,
+        detail: error.message,
+        code: error.code,
+        ...error.detail,
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', '5');
+      return sendProblem(
+        request,
+        reply,
+        {
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'The database is unavailable. Try again shortly.',
+        },
+        stack,
+      );
+    }
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status < 500) {
+      return sendProblem(request, reply, {
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail: error.message,
+      });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(
+      request,
+      reply,
+      {
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'Something went wrong on our side. It has been logged.',
+      },
+      stack,
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, {
+      title: 'Not Found',
+      status: 404,
+      detail: `Nothing at ${request.method} ${request.url.split('?')[0]}.`,
+    }),
+  );
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../db/database.js';
+import type { MigrationFile } from '../db/migrate/files.js';
+import { migrationStatus } from '../db/migrate/runner.js';
+import { describeDbError } from '../db/unavailable.js';
+
+export interface Lifecycle {
+  /** Set on SIGTERM: /readyz answers 503 so the proxy stops sending new requests. */
+  draining: boolean;
+}
+
+type Check = { ok: true; [k: string]: unknown } | { ok: false; error: string; [k: string]: unknown };
+
+const PING_TIMEOUT_MS = 2000;
+
+/**
+ * `/livez`: 200 whenever the process serves HTTP, with no dependencies (container HEALTHCHECK).
+ * `/readyz`: 200 only when not shutting down, the database answers and no migration is pending
+ * (load balancer); otherwise 503 with the failing check in the body.
+ */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: { database: Database; migrations: readonly MigrationFile[]; lifecycle: Lifecycle },
+): void {
+  const noStore = { 'cache-control': 'no-store' };
+  app.get('/livez', async (_request, reply) => reply.headers(noStore).send({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const checks: Record<string, Check> = {};
+    if (deps.lifecycle.draining) checks['shutdown'] = { ok: false, error: 'the server is shutting down' };
+    try {
+      const status = await withTimeout(
+        deps.database.withSession((s) => migrationStatus(s, deps.migrations)),
+        PING_TIMEOUT_MS,
+      );
+      checks['database'] = { ok: true };
+      checks['migrations'] =
+        status.pending.length === 0
+          ? { ok: true }
+          : { ok: false, error: 'migrations are pending', pending: status.pending.map((f) => f.name) };
+    } catch (error) {
+      checks['database'] = { ok: false, error: describeDbError(error) };
+    }
+    const ready = Object.values(checks).every((c) => c.ok);
+    return reply
+      .code(ready ? 200 : 503)
+      .headers(noStore)
+      .send({ status: ready ? 'ok' : 'unavailable', checks });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,46 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { html } from '../html/html.js';
+import { page } from '../html/page.js';
+
+/** An RFC 9457 problem document. */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+/** Whether the client wants JSON: API paths, or an Accept header that prefers JSON over HTML. */
+export function wantsJson(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) return true;
+  const accept = request.headers.accept ?? '';
+  const jsonAt = accept.search(/application\/(problem\+)?json|\+json/);
+  const htmlAt = accept.indexOf('text/html');
+  return jsonAt !== -1 && (htmlAt === -1 || jsonAt < htmlAt);
+}
+
+/**
+ * Sends a problem as problem+json or as an HTML page, whichever the client prefers. `debugStack`
+ * is shown only when given, which the error handler does only under DEBUG.
+ */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: Problem,
+  debugStack?: string,
+) {
+  const body: Problem = { type: 'about:blank', instance: request.url, requestId: request.id, ...problem };
+  if (debugStack) body['stack'] = debugStack;
+  if (wantsJson(request)) return reply.code(problem.status).type('application/problem+json').send(body);
+  const content = html`
+<h1>${problem.status} ${problem.title}</h1>
+${problem.detail ? html`<p>${problem.detail}</p>` : ''}
+<p class="muted">Request id ${request.id}</p>
+${debugStack ? html`<pre>${debugStack}</pre>` : ''}`;
+  return reply
+    .code(problem.status)
+    .type('text/html; charset=utf-8')
+    .send(page(`${problem.status} ${problem.title}`, content));
+}
