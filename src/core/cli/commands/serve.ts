@@ -1,5 +1,6 @@
 import { WaitTimeoutError } from '../../db/wait-for-db.js';
 import { CommandError } from '../../errors.js';
+import { runUntilSignal } from '../../http/run-until-signal.js';
 import { startServer } from '../../http/start-server.js';
 import { defineCommand } from '../command.js';
 
@@ -14,44 +15,12 @@ export default defineCommand({
   async run(ctx) {
     const config = ctx.config();
     const log = ctx.log();
-    let server: Awaited<ReturnType<typeof startServer>>;
     try {
-      server = await startServer(config, ctx.registry(), log);
+      const server = await startServer(config, ctx.registry(), log);
+      return await runUntilSignal(server, config, log);
     } catch (error) {
       if (error instanceof WaitTimeoutError) throw new CommandError(error.message);
       throw error;
     }
-    return new Promise<number>((resolve) => {
-      let signalled = false;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (signalled) {
-          log.warn({ signal }, 'second signal: exiting now');
-          process.exit(1);
-        }
-        signalled = true;
-        log.info({ signal }, 'signal received');
-        const deadline = setTimeout(() => {
-          log.error(
-            { timeoutMs: config.shutdown.timeoutMs },
-            'shutdown deadline passed: closing connections',
-          );
-          server.app.server.closeAllConnections();
-          resolve(1);
-        }, config.shutdown.timeoutMs);
-        deadline.unref();
-        server.shutdown().then(
-          () => {
-            clearTimeout(deadline);
-            resolve(0);
-          },
-          (error) => {
-            log.error({ err: error }, 'shutdown failed');
-            resolve(1);
-          },
-        );
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
   },
 });

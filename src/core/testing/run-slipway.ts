@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../paths.js';
+
+export const slipwayBin = join(projectRoot, 'bin', 'slipway.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/**
+ * The environment a subprocess gets: only PATH and HOME from ours, plus `env`. Tests stay
+ * independent of the developer's shell and of a `.env` (cwd is a scratch folder).
+ */
+export function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', LOG_LEVEL: 'warn', ...env };
+}
+
+/**
+ * Runs `slipway <args>` to completion in a subprocess, as a user would.
+ *
+ * @example
+ *   const r = await runSlipway(['check'], { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
+ *   expect(r.code).toBe(1);
+ */
+export function runSlipway(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd: string; timeoutMs?: number; input?: string },
+): Promise<CliResult> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [slipwayBin, ...args], { cwd: options.cwd, env: childEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  if (options.input !== undefined) child.stdin.end(options.input);
+  else child.stdin.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
+    });
+  });
+}
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves when the combined output matches `pattern`; rejects after `timeoutMs` or on exit. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code. */
+  exited(): Promise<number | null>;
+}
+
+/** Starts a long-running process (`slipway serve`, or `node <script>`) and watches its output. */
+export function spawnProcess(command: string[], env: Record<string, string>, cwd: string): Spawned {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, { cwd, env: childEnv(env) });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    output += d;
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(output)) {
+            cleanup();
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern}; output:\n${output}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        void exit.then(() => {
+          if (!pattern.test(output)) {
+            cleanup();
+            reject(new Error(`process exited before ${pattern}; output:\n${output}`));
+          }
+        });
+        check();
+      });
+    },
+    exited: () => exit,
+  };
+}
+
+/** Starts `slipway <args>` in the background. */
+export function spawnSlipway(args: string[], env: Record<string, string>, cwd: string): Spawned {
+  return spawnProcess([process.execPath, slipwayBin, ...args], env, cwd);
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type DatabaseConfig, loadConfig } from '../config/index.js';
+
+export interface TestDatabase {
+  /** 'postgres' when TEST_DATABASE_URL is set, else 'pglite'. */
+  readonly engine: 'pglite' | 'postgres';
+  readonly config: DatabaseConfig;
+  /** A DATABASE_URL for subprocesses: postgres://… or pglite://<folder>. */
+  readonly url: string;
+  /** A scratch folder that is removed with the database (DATA_DIR for subprocesses). */
+  readonly tmp: string;
+  drop(): Promise<void>;
+}
+
+/** The server suites run against: `TEST_DATABASE_URL`, or undefined for PGlite. */
+export const serverUrl: string | undefined = process.env['TEST_DATABASE_URL'] || undefined;
+
+/**
+ * A fresh, empty database for one test file: a new database on the TEST_DATABASE_URL server,
+ * or a new PGlite folder. `drop()` removes it.
+ *
+ * @example
+ *   const testDb = await createTestDatabase();
+ *   afterAll(() => testDb.drop());
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const tmp = mkdtempSync(join(tmpdir(), 'slipway-test-'));
+  if (!serverUrl) {
+    const dir = join(tmp, 'pglite');
+    return {
+      engine: 'pglite',
+      config: loadConfig({ env: { DATABASE_URL: `pglite://${dir}` }, cwd: tmp }).database,
+      url: `pglite://${dir}`,
+      tmp,
+      drop: async () => rmSync(tmp, { recursive: true, force: true }),
+    };
+  }
+  const name = `slipway_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    engine: 'postgres',
+    config: loadConfig({ env: { DATABASE_URL: url.toString() }, cwd: tmp }).database,
+    url: url.toString(),
+    tmp,
+    drop: async () => {
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs one statement on the TEST_DATABASE_URL server's maintenance database. */
+export async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
