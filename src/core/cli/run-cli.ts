@@ -93,9 +93,9 @@ function createContext(
       });
       return config;
     },
-    // `serve` logs JSON lines to stdout; other commands keep stdout for their output.
+    // Servers log JSON lines to stdout; other commands keep stdout for their output.
     log: () => {
-      log ??= createLogger(ctx.config(), command.name === 'serve' || command.name === 'runserver' ? 1 : 2);
+      log ??= createLogger(ctx.config(), command.needsSecretKey ? 1 : 2);
       return log;
     },
     registry: () => {

@@ -6,11 +6,13 @@ import migrate from './migrate.js';
 import runserver from './runserver.js';
 import serve from './serve.js';
 import showmigrations from './showmigrations.js';
+import start from './start.js';
 import waitForDb from './wait-for-db.js';
 
 /** The framework's commands. Apps may add their own through their manifest later. */
 export const coreCommands: readonly Command[] = [
   serve,
+  start,
   runserver,
   migrate,
   makemigrations,

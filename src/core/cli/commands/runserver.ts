@@ -1,5 +1,5 @@
 import { defineCommand } from '../command.js';
-import serve from './serve.js';
+import start from './start.js';
 
 /** Development defaults, used only where neither the environment nor `.env` sets the variable. */
 export const DEVELOPMENT_DEFAULTS = { DEBUG: '1', AUTO_MIGRATE: '1', HOST: '127.0.0.1' };
@@ -11,5 +11,5 @@ export default defineCommand({
   usage: 'slipway runserver',
   configDefaults: DEVELOPMENT_DEFAULTS,
   needsSecretKey: true,
-  run: (ctx, args) => serve.run(ctx, args),
+  run: (ctx, args) => start.run(ctx, args),
 });

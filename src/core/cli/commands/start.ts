@@ -1,0 +1,27 @@
+import { WaitTimeoutError } from '../../db/wait-for-db.js';
+import { CommandError } from '../../errors.js';
+import { runUntilSignal } from '../../http/run-until-signal.js';
+import { startServer } from '../../http/start-server.js';
+import { defineCommand } from '../command.js';
+
+/** The container entrypoint's default command: the seeds' entrypoint.sh, without a shell. */
+export default defineCommand({
+  name: 'start',
+  summary: 'Wait for the database, apply migrations, then serve (the container entrypoint).',
+  usage: 'slipway start',
+  needsSecretKey: true,
+  configDefaults: { AUTO_MIGRATE: '1' },
+  async run(ctx) {
+    const config = ctx.config();
+    const log = ctx.log();
+    try {
+      // startServer waits for the database (DB_WAIT_TIMEOUT) and, with AUTO_MIGRATE on, migrates
+      // under the advisory lock before it listens.
+      const server = await startServer(config, ctx.registry(), log);
+      return await runUntilSignal(server, config, log);
+    } catch (error) {
+      if (error instanceof WaitTimeoutError) throw new CommandError(error.message);
+      throw error;
+    }
+  },
+});
