@@ -12,10 +12,14 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/** Whether the client wants JSON: API paths, or an Accept header that prefers JSON over HTML. */
+/**
+ * Whether the client wants JSON: API paths, a JSON request body, or an Accept header that
+ * prefers JSON over HTML.
+ */
 export function wantsJson(request: FastifyRequest): boolean {
   if (request.url.startsWith('/api/')) return true;
   const accept = request.headers.accept ?? '';
+  if (!accept.includes('text/html') && /json/.test(request.headers['content-type'] ?? '')) return true;
   const jsonAt = accept.search(/application\/(problem\+)?json|\+json/);
   const htmlAt = accept.indexOf('text/html');
   return jsonAt !== -1 && (htmlAt === -1 || jsonAt < htmlAt);

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MigrationError } from '../../errors.js';
+import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
+import type { Database } from '../database.js';
+import { openDatabase } from '../open-database.js';
+import { readMigrationFiles } from './files.js';
+import { migrate, migrationStatus } from './runner.js';
+
+const log = pino({ level: 'silent' });
+let testDb: TestDatabase;
+let database: Database;
+let dir: string;
+
+const write = (name: string, sql: string) => writeFileSync(join(dir, `${name}.sql`), sql);
+const tables = async () =>
+  (
+    await database.query<{ t: string }>(
+      "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'm\\_%' ORDER BY 1",
+    )
+  ).map((r) => r.t);
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = await openDatabase(testDb.config, { log, role: 'client' });
+  dir = mkdtempSync(join(tmpdir(), 'slipway-migrations-'));
+});
+afterAll(async () => {
+  await database.close();
+  await testDb.drop();
+});
+
+describe(`the migration runner (${process.env['TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('applies pending migrations in name order and records each checksum', async () => {
+    write('0001_a', 'CREATE TABLE m_a (id int);');
+    write('0002_b', 'CREATE TABLE m_b (id int);\n--> statement-breakpoint\nINSERT INTO m_b VALUES (1);');
+    const files = readMigrationFiles(dir);
+    const order: string[] = [];
+    expect(await migrate(database, files, { log, onApply: (f) => order.push(f.name) })).toEqual([
+      '0001_a',
+      '0002_b',
+    ]);
+    expect(order).toEqual(['0001_a', '0002_b']);
+    expect(await tables()).toEqual(['m_a', 'm_b']);
+    const recorded = await database.query<{ name: string; checksum: string }>(
+      'SELECT name, checksum FROM slipway_migrations ORDER BY name',
+    );
+    expect(recorded).toEqual(files.map((f) => ({ name: f.name, checksum: f.checksum })));
+  });
+
+  it('does nothing when everything is applied', async () => {
+    expect(await migrate(database, readMigrationFiles(dir), { log })).toEqual([]);
+  });
+
+  it('matches by name: an older-numbered migration merged later is still applied', async () => {
+    write('0003_c', 'CREATE TABLE m_c (id int);');
+    await migrate(database, readMigrationFiles(dir), { log });
+    // A branch merged after 0003 brings 0002_branch: Drizzle's timestamp check would skip it.
+    write('0002_branch', 'CREATE TABLE m_branch (id int);');
+    const status = await database.withSession((s) => migrationStatus(s, readMigrationFiles(dir)));
+    expect(status.pending.map((f) => f.name)).toEqual(['0002_branch']);
+    expect(await migrate(database, readMigrationFiles(dir), { log })).toEqual(['0002_branch']);
+    expect(await tables()).toContain('m_branch');
+  });
+
+  it('refuses to run when an applied migration was edited, naming the file', async () => {
+    write('0001_a', 'CREATE TABLE m_a (id int, extra text);');
+    write('0004_d', 'CREATE TABLE m_d (id int);');
+    const error = await migrate(database, readMigrationFiles(dir), { log }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as Error).message).toContain(join(dir, '0001_a.sql'));
+    expect(await tables()).not.toContain('m_d'); // nothing ran
+    const status = await database.withSession((s) => migrationStatus(s, readMigrationFiles(dir)));
+    expect(status.changed.map((f) => f.name)).toEqual(['0001_a']);
+    write('0001_a', 'CREATE TABLE m_a (id int);'); // restore
+  });
+
+  it('runs each migration in its own transaction: a failure rolls back only that migration', async () => {
+    write('0005_bad', 'CREATE TABLE m_half (id int);\nINSERT INTO m_missing VALUES (1);');
+    const error = await migrate(database, readMigrationFiles(dir), { log }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^migration 0005_bad failed and was rolled back: .*m_missing/);
+    const names = await tables();
+    expect(names).toContain('m_d'); // 0004 committed before 0005 failed
+    expect(names).not.toContain('m_half'); // 0005's first statement was rolled back
+    const status = await database.withSession((s) => migrationStatus(s, readMigrationFiles(dir)));
+    expect(status.pending.map((f) => f.name)).toEqual(['0005_bad']);
+  });
+
+  it('reports applied migrations whose file is gone', async () => {
+    const files = readMigrationFiles(dir).filter((f) => f.name !== '0003_c');
+    const status = await database.withSession((s) => migrationStatus(s, files));
+    expect(status.missing.map((m) => m.name)).toEqual(['0003_c']);
+  });
+});
