@@ -10,16 +10,14 @@ import { makeMigration } from './make-migration.js';
 const v1 = {
   item: pgTable('t_item', { id: serial('id').primaryKey(), name: varchar('name', { length: 50 }).notNull() }),
 };
+const item2 = pgTable('t_item', {
+  id: serial('id').primaryKey(),
+  name: varchar('name', { length: 80 }).notNull(),
+  note: text('note'),
+});
 const v2 = {
-  item: pgTable('t_item', {
-    id: serial('id').primaryKey(),
-    name: varchar('name', { length: 80 }).notNull(),
-    note: text('note'),
-  }),
-  tag: pgTable('t_tag', {
-    id: serial('id').primaryKey(),
-    itemId: integer('item_id').references(() => v2.item.id),
-  }),
+  item: item2,
+  tag: pgTable('t_tag', { id: serial('id').primaryKey(), itemId: integer('item_id').references(() => item2.id) }),
 };
 const renamed = {
   item: pgTable('t_item', {
