@@ -29,10 +29,16 @@ export function childEnv(env: Record<string, string>): Record<string, string> {
 export function runSlipway(
   args: string[],
   env: Record<string, string>,
-  options: { cwd: string; timeoutMs?: number; input?: string },
+  options: {
+    cwd: string;
+    timeoutMs?: number;
+    input?: string /** Another checkout's root (see copyProject). */;
+    project?: string;
+  },
 ): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, [slipwayBin, ...args], { cwd: options.cwd, env: childEnv(env) });
+  const bin = options.project ? join(options.project, 'bin', 'slipway.js') : slipwayBin;
+  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {

@@ -17,7 +17,10 @@ const item2 = pgTable('t_item', {
 });
 const v2 = {
   item: item2,
-  tag: pgTable('t_tag', { id: serial('id').primaryKey(), itemId: integer('item_id').references(() => item2.id) }),
+  tag: pgTable('t_tag', {
+    id: serial('id').primaryKey(),
+    itemId: integer('item_id').references(() => item2.id),
+  }),
 };
 const renamed = {
   item: pgTable('t_item', {
