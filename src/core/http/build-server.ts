@@ -6,6 +6,7 @@ import type { MigrationFile } from '../db/migrate/files.js';
 import { enforceAllowedHosts } from './allowed-hosts.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
+import { registerWelcomePage } from './welcome.js';
 
 export interface ServerDeps extends AppContext {
   registry: AppRegistry;
@@ -50,5 +51,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const manifest of deps.registry.apps) {
     if (manifest.routes) await app.register(async (scope) => manifest.routes!(scope, deps));
   }
+  await app.after();
+  registerWelcomePage(app, deps);
   return app;
 }

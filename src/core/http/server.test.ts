@@ -140,6 +140,15 @@ describe('errors', () => {
   });
 });
 
+describe('the welcome page', () => {
+  it('lists the installed apps at / until an app claims it', async () => {
+    const res = await get('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<h1>Slipway is running</h1>');
+    expect(res.body).toContain('<li>Polls <span class="muted">(polls)</span></li>');
+  });
+});
+
 describe('requests', () => {
   it('refuses a Host not in ALLOWED_HOSTS with 400', async () => {
     const res = await get('/nowhere', { host: 'evil.example' });
