@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { deployProblems } from './deploy-checks.js';
 import { loadConfig } from './load-config.js';
 
-const KEY = 'k'.repeat(20) + 'abcdefghijklmnop';
+const KEY = `${'k'.repeat(20)}abcdefghijklmnop`;
 const cwd = mkdtempSync(join(tmpdir(), 'slipway-config-'));
 const load = (env: Record<string, string>, extra: { defaults?: Record<string, string>; cwd?: string } = {}) =>
   loadConfig({ env, cwd: extra.cwd ?? cwd, ...(extra.defaults ? { defaults: extra.defaults } : {}) });
