@@ -1,14 +1,12 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from '../../src/core/db/migrate/files.js';
-import { MIGRATIONS_TABLE } from '../../src/core/db/migrate/runner.js';
+import { MIGRATION_LOCK_KEY as MIGRATION_LOCK, MIGRATIONS_TABLE } from '../../src/core/db/migrate/runner.js';
 import { migrationsDir } from '../../src/core/paths.js';
 import { type CliResult, runSlipway } from '../../src/core/testing/run-slipway.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../../src/core/testing/test-database.js';
 import { pollUntil } from './helpers.js';
 
-/** The advisory lock every migrating process takes, as documented in runner.ts: ('SLPW', 1). */
-const MIGRATION_LOCK = [0x534c5057, 1];
 const PROCESSES = 4;
 
 const files = readMigrationFiles(migrationsDir);

@@ -225,13 +225,10 @@ describe.skipIf(!serverUrl)('signals while slipway serve is still starting', () 
   });
 
   describe.skipIf(!pidNamespaces)('as PID 1 of a PID namespace', () => {
-    // BUG (src/core/cli/commands/start.ts): the SIGTERM/SIGINT handlers are installed by
-    // runUntilSignal, i.e. only once startServer() has waited for the database and migrated.
-    // Before that a signal has no handler, and a PID 1 ignores such signals: when node itself is
-    // PID 1 (a Kubernetes `command:` or `docker run --entrypoint`, both of which bypass the
-    // image's tini), `docker stop` and pod termination wait their whole grace period, then
-    // SIGKILL. Marked `fails` until start.ts handles signals during startup; then drop `.fails`.
-    it.fails('stops promptly on SIGTERM while waiting for the database', async () => {
+    // A PID 1 ignores signals it has no handler for. When node itself is PID 1 (a Kubernetes
+    // `command:` or `docker run --entrypoint`, bypassing the image's tini), start.ts must handle
+    // SIGTERM while it still waits for the database, or `docker stop` waits for its SIGKILL.
+    it('stops promptly on SIGTERM while waiting for the database', async () => {
       // --kill-child: when unshare is killed (cleanup), the server goes with it.
       const proc = await serveWaitingForDatabase(['unshare', '--pid', '--fork', '--kill-child']);
       const pid = proc.child.pid!;

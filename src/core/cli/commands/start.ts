@@ -14,10 +14,21 @@ export default defineCommand({
   async run(ctx) {
     const config = ctx.config();
     const log = ctx.log();
+    // Until runUntilSignal takes over, a signal means "stop starting". Without a handler, PID 1
+    // in a container ignores SIGTERM and `docker stop` waits for its SIGKILL. Interrupting a
+    // migration is safe: each runs in a transaction that PostgreSQL rolls back.
+    const stopStarting = (signal: NodeJS.Signals) => {
+      log.warn({ signal }, 'signal received while starting: exiting');
+      process.exit(1);
+    };
+    process.once('SIGTERM', stopStarting);
+    process.once('SIGINT', stopStarting);
     try {
       // startServer waits for the database (DB_WAIT_TIMEOUT) and, with AUTO_MIGRATE on, migrates
       // under the advisory lock before it listens.
       const server = await startServer(config, ctx.registry(), log);
+      process.off('SIGTERM', stopStarting);
+      process.off('SIGINT', stopStarting);
       return await runUntilSignal(server, config, log);
     } catch (error) {
       if (error instanceof WaitTimeoutError) throw new CommandError(error.message);

@@ -5,7 +5,7 @@ import type { MigrationFile } from './files.js';
 
 export const MIGRATIONS_TABLE = 'slipway_migrations';
 /** The advisory lock every migrating process takes: (classid, objid) = ('SLPW', 1). */
-const LOCK_KEY = [0x534c5057, 1];
+export const MIGRATION_LOCK_KEY = [0x534c5057, 1];
 
 export interface AppliedMigration {
   name: string;
@@ -90,7 +90,7 @@ export async function migrate(
   options: MigrateOptions,
 ): Promise<string[]> {
   return database.withSession(async (session) => {
-    if (database.shared) await session.query('SELECT pg_advisory_lock($1, $2)', LOCK_KEY);
+    if (database.shared) await session.query('SELECT pg_advisory_lock($1, $2)', MIGRATION_LOCK_KEY);
     try {
       await session.exec(
         `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
@@ -128,7 +128,7 @@ export async function migrate(
       return applied;
     } finally {
       if (database.shared)
-        await session.query('SELECT pg_advisory_unlock($1, $2)', LOCK_KEY).catch(() => undefined);
+        await session.query('SELECT pg_advisory_unlock($1, $2)', MIGRATION_LOCK_KEY).catch(() => undefined);
     }
   });
 }
