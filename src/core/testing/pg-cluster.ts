@@ -8,10 +8,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 /**
  * Where the PostgreSQL server binaries (initdb, pg_ctl, postgres) are: `PG_BIN`, else the newest
@@ -242,23 +244,6 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
     await cluster.destroy().catch(() => undefined);
     throw new Error(`${(error as Error).message}${log ? `\nserver log:\n${log}` : ''}`);
   }
-}
-
-/**
- * A TCP port on 127.0.0.1 that nothing listens on right now (the kernel's pick for port 0).
- * Nothing reserves it: use it at once, or as a port that refuses connections.
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Owner {
