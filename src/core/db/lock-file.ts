@@ -1,6 +1,7 @@
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DatabaseLockedError } from '../errors.js';
+import { writeAtomically } from '../fs/write-atomically.js';
 
 /** What the holder of an embedded database writes in its lock file. */
 export interface LockInfo {
@@ -52,7 +53,7 @@ function heldLock(path: string, info: LockInfo): HeldLock {
     path,
     update(extra) {
       Object.assign(info, extra);
-      writeAtomically(path, JSON.stringify(info));
+      writeAtomically(path, JSON.stringify(info), 0o600);
     },
     release() {
       if (released) return;
@@ -84,12 +85,4 @@ function isAlive(holder: LockInfo): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function writeAtomically(path: string, content: string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  writeSync(fd, content);
-  closeSync(fd);
-  renameSync(tmp, path); // readers never see a half-written file
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError } from '../../errors.js';
+import { writeAtomically } from '../../fs/write-atomically.js';
 import { nextNumber, readMigrationFiles } from './files.js';
 import { ambiguousRenames, describeDiff } from './schema-diff.js';
 import { emptySnapshot, latestSnapshot, migrationSql, modelSnapshot, snapshotPath } from './snapshots.js';
@@ -60,9 +61,4 @@ export async function makeMigration(options: MakeMigrationOptions): Promise<Make
 
 function autoName(): string {
   return `auto_${new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '_')}`;
-}
-
-function writeAtomically(path: string, content: string): void {
-  writeFileSync(`${path}.tmp`, content);
-  renameSync(`${path}.tmp`, path);
 }
