@@ -1,8 +1,9 @@
 import type { AppManifest } from '../core/apps/define-app.js';
+import auth from '../core/auth/app.js';
 import polls from './polls/app.js';
 
 /**
  * The installed apps, in dependency order: Slipway's INSTALLED_APPS. Add an app here to get its
  * tables into `makemigrations`, its routes into `serve`, and its checks into `check`.
  */
-export const installedApps: readonly AppManifest[] = [polls];
+export const installedApps: readonly AppManifest[] = [auth, polls];

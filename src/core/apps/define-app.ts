@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { Command } from '../cli/command.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
+import type { AppRegistry } from './registry.js';
 
 /** What an app's routes receive: the booted pieces of the framework. */
 export interface AppContext {
@@ -20,8 +22,25 @@ export interface AppManifest {
   readonly dependencies?: readonly string[];
   /** The module exporting the app's Drizzle tables, enums and relations. */
   readonly schema?: Record<string, unknown>;
-  /** Registers the app's public routes. */
+  /**
+   * Adds hooks and decorations to the whole server, before any app's routes (the auth app loads
+   * the user and checks CSRF here). Runs in installation order.
+   */
+  readonly setup?: (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
+  /** Registers the app's routes, in a scope of their own. */
   readonly routes?: (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
+  /** A folder of static files, served at `/static/<name>/`. */
+  readonly staticDir?: string;
+  /** The app's CLI commands (`slipway <name>`). */
+  readonly commands?: readonly Command[];
+  /** Runs after every `migrate`, applied migrations or not (the auth app syncs permissions). */
+  readonly afterMigrate?: (ctx: MigrateContext) => Promise<void>;
+}
+
+export interface MigrateContext {
+  readonly database: Database;
+  readonly registry: AppRegistry;
+  readonly log: Logger;
 }
 
 /**

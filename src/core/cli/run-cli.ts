@@ -22,7 +22,7 @@ export interface CliIO {
  * database, migration, bad option) prints one line, `slipway <command>: <message>`, and returns 1;
  * `--traceback` adds the stack.
  */
-export async function runCli(io: CliIO, commands: readonly Command[] = coreCommands): Promise<number> {
+export async function runCli(io: CliIO, commands: readonly Command[] = allCommands()): Promise<number> {
   const [name, ...rest] = io.argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') return help(io, commands, rest[0]);
   const command = commands.find((c) => c.name === name);
@@ -56,6 +56,11 @@ export async function runCli(io: CliIO, commands: readonly Command[] = coreComma
   } finally {
     await database?.close().catch(() => undefined);
   }
+}
+
+/** The framework's commands, then those of the installed apps (`createsuperuser` comes from auth). */
+function allCommands(): Command[] {
+  return [...coreCommands, ...createRegistry(installedApps).apps.flatMap((app) => app.commands ?? [])];
 }
 
 function parse(command: Command, argv: string[]) {

@@ -12,7 +12,14 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly autoMigrate: boolean;
   readonly database: DatabaseConfig;
-  readonly http: { readonly keepAliveTimeoutMs: number };
+  readonly http: {
+    readonly keepAliveTimeoutMs: number;
+    /** Addresses or CIDRs of proxies whose X-Forwarded-For/-Proto are believed. */
+    readonly trustedProxies: readonly string[];
+  };
+  readonly sessionCookieAgeMs: number;
+  /** `createsuperuser --no-input` reads these (SLIPWAY_SUPERUSER_*). */
+  readonly superuser: { readonly username?: string; readonly email?: string; readonly password?: string };
   readonly shutdown: { readonly timeoutMs: number; readonly delayMs: number };
 }
 

@@ -19,7 +19,12 @@ export function readEnvFile(cwd: string): Record<string, string> {
 }
 
 /** Names of the variables that hold secrets: each also accepts a `NAME_FILE` twin. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'SQL_PASSWORD', 'SECRET_KEY'] as const;
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'SQL_PASSWORD',
+  'SECRET_KEY',
+  'SLIPWAY_SUPERUSER_PASSWORD',
+] as const;
 
 /**
  * Replaces every `NAME_FILE` twin by the content of the file it names, with the final newline

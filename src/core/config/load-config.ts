@@ -72,7 +72,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     logLevel: env.LOG_LEVEL,
     autoMigrate: env.AUTO_MIGRATE,
     database: Object.freeze(database),
-    http: Object.freeze({ keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT }),
+    http: Object.freeze({
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT,
+      trustedProxies: Object.freeze(env.TRUSTED_PROXIES),
+    }),
+    sessionCookieAgeMs: env.SESSION_COOKIE_AGE,
+    superuser: Object.freeze({
+      username: env.SLIPWAY_SUPERUSER_USERNAME,
+      email: env.SLIPWAY_SUPERUSER_EMAIL,
+      password: env.SLIPWAY_SUPERUSER_PASSWORD,
+    }),
     shutdown: Object.freeze({ timeoutMs: env.SHUTDOWN_TIMEOUT, delayMs: env.SHUTDOWN_DELAY }),
   };
   return Object.freeze(config);

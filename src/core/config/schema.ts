@@ -31,6 +31,13 @@ export const envSchema = z.object({
   DB_IDLE_TIMEOUT: seconds(30),
   DB_WAIT_TIMEOUT: seconds(60),
 
+  SESSION_COOKIE_AGE: seconds(14 * 86_400, 365 * 86_400),
+  TRUSTED_PROXIES: list(),
+
+  SLIPWAY_SUPERUSER_USERNAME: text(),
+  SLIPWAY_SUPERUSER_EMAIL: text(),
+  SLIPWAY_SUPERUSER_PASSWORD: text(),
+
   KEEP_ALIVE_TIMEOUT: seconds(95, 3600),
   SHUTDOWN_TIMEOUT: seconds(25, 3600),
   SHUTDOWN_DELAY: seconds(0, 600),
@@ -39,4 +46,9 @@ export const envSchema = z.object({
 export type RawEnv = z.output<typeof envSchema>;
 
 /** Variables whose value must never be echoed back in an error message. */
-export const SENSITIVE = new Set(['SECRET_KEY', 'SQL_PASSWORD', 'DATABASE_URL']);
+export const SENSITIVE = new Set([
+  'SECRET_KEY',
+  'SQL_PASSWORD',
+  'DATABASE_URL',
+  'SLIPWAY_SUPERUSER_PASSWORD',
+]);

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../apps/define-app.js';
 import type { AppRegistry } from '../apps/registry.js';
@@ -6,6 +10,7 @@ import type { MigrationFile } from '../db/migrate/files.js';
 import { enforceAllowedHosts } from './allowed-hosts.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
+import { installSecurityHeaders } from './security.js';
 import { registerWelcomePage } from './welcome.js';
 
 export interface ServerDeps extends AppContext {
@@ -36,18 +41,34 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
+    // X-Forwarded-For/-Proto are believed only from these proxies (request.ip, request.protocol).
+    trustProxy: config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false,
   });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'same-origin');
   });
+  await installSecurityHeaders(app, config);
   enforceAllowedHosts(app, config.allowedHosts);
   installErrorHandlers(app, config.debug);
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
   registerHealthRoutes(app, deps);
+  await app.register(fastifyStatic, {
+    root: join(import.meta.dirname, 'static'),
+    prefix: '/static/core/',
+    decorateReply: false,
+  });
 
+  for (const manifest of deps.registry.apps) {
+    if (manifest.staticDir)
+      await app.register(fastifyStatic, {
+        root: manifest.staticDir,
+        prefix: `/static/${manifest.name}/`,
+        decorateReply: false,
+      });
+  }
+  for (const manifest of deps.registry.apps) await manifest.setup?.(app, deps);
   for (const manifest of deps.registry.apps) {
     if (manifest.routes) await app.register(async (scope) => manifest.routes!(scope, deps));
   }

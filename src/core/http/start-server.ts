@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { migrateApps } from '../apps/migrate-apps.js';
 import type { AppRegistry } from '../apps/registry.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import { readMigrationFiles } from '../db/migrate/files.js';
-import { migrate } from '../db/migrate/runner.js';
 import { openDatabase } from '../db/open-database.js';
 import { waitForDatabase } from '../db/wait-for-db.js';
 import type { Logger } from '../log.js';
@@ -44,7 +44,7 @@ export async function startServer(
   });
   try {
     const migrations = readMigrationFiles(options.migrationsDir ?? migrationsDir);
-    if (config.autoMigrate) await migrate(database, migrations, { log });
+    if (config.autoMigrate) await migrateApps(database, registry, migrations, { log });
     const lifecycle: Lifecycle = { draining: false };
     const app = await buildServer({ config, database, log, registry, migrations, lifecycle });
     const url = await app.listen({ host: config.host, port: config.port });

@@ -1,5 +1,6 @@
+import { migrateApps } from '../../apps/migrate-apps.js';
 import { readMigrationFiles } from '../../db/migrate/files.js';
-import { migrate, migrationStatus } from '../../db/migrate/runner.js';
+import { migrationStatus } from '../../db/migrate/runner.js';
 import { migrationsDir } from '../../paths.js';
 import { defineCommand } from '../command.js';
 
@@ -17,7 +18,7 @@ export default defineCommand({
       else for (const file of status.pending) ctx.out(`Would apply ${file.name}`);
       return 0;
     }
-    const applied = await migrate(database, files, {
+    const applied = await migrateApps(database, ctx.registry(), files, {
       log: ctx.log(),
       onApply: (f) => ctx.out(`Applying ${f.name}`),
     });

@@ -1,0 +1,82 @@
+import { eq, sql } from 'drizzle-orm';
+import type { AppDb } from '../db/database.js';
+import { ValidationError } from './errors.js';
+import { hashPassword, validatePassword } from './passwords.js';
+import { session, user } from './schema.js';
+
+export type UserRow = typeof user.$inferSelect;
+
+export interface NewUser {
+  username: string;
+  email?: string;
+  password: string;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+  isActive?: boolean;
+}
+
+const USERNAME = /^[\w.@+-]{1,150}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Problems with a username and e-mail, by field; empty when they are acceptable. */
+export function validateIdentity(input: { username: string; email?: string }): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  if (!USERNAME.test(input.username))
+    fields['username'] = ['Enter a username of up to 150 letters, digits and @/./+/-/_ characters.'];
+  if (input.email && !EMAIL.test(input.email)) fields['email'] = ['Enter a valid email address.'];
+  return fields;
+}
+
+/** Finds a user by username, case-insensitively. */
+export async function findUserByUsername(db: AppDb, username: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(user)
+    .where(sql`lower(${user.username}) = lower(${username})`)
+    .limit(1);
+  return row;
+}
+
+/**
+ * Creates a user after validating the username, e-mail and password.
+ * Throws {@link ValidationError} naming each bad field, including a username already taken.
+ */
+export async function createUser(db: AppDb, input: NewUser): Promise<UserRow> {
+  const fields = validateIdentity(input);
+  const passwordProblems = validatePassword(input.password, input);
+  if (passwordProblems.length > 0) fields['password'] = passwordProblems;
+  if (!fields['username'] && (await findUserByUsername(db, input.username)))
+    fields['username'] = [`A user with the username "${input.username}" already exists.`];
+  if (Object.keys(fields).length > 0) throw new ValidationError(firstMessage(fields), fields);
+  const [row] = await db
+    .insert(user)
+    .values({
+      username: input.username,
+      email: input.email ?? '',
+      password: await hashPassword(input.password),
+      isStaff: input.isStaff ?? false,
+      isSuperuser: input.isSuperuser ?? false,
+      isActive: input.isActive ?? true,
+    })
+    .returning();
+  return row!;
+}
+
+/**
+ * Sets a new password after validating it, and ends every session of the user server-side
+ * (a stolen session dies with the old password). Callers re-login the current request if wanted.
+ */
+export async function setPassword(db: AppDb, target: UserRow, password: string): Promise<void> {
+  const problems = validatePassword(password, target);
+  if (problems.length > 0) throw new ValidationError(problems[0]!, { password: problems });
+  const encoded = await hashPassword(password);
+  await db.transaction(async (tx) => {
+    await tx.update(user).set({ password: encoded }).where(eq(user.id, target.id));
+    await tx.delete(session).where(eq(session.userId, target.id));
+  });
+}
+
+function firstMessage(fields: Record<string, string[]>): string {
+  const [field, messages] = Object.entries(fields)[0]!;
+  return `${field}: ${messages[0]}`;
+}
