@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AdminSite } from '../admin/site.js';
 import type { Command } from '../cli/command.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
@@ -10,6 +11,8 @@ export interface AppContext {
   readonly config: Config;
   readonly database: Database;
   readonly log: Logger;
+  /** The installed apps: the admin reads every app's registrations and foreign keys from it. */
+  readonly registry: AppRegistry;
 }
 
 /** An app's manifest, the equivalent of a Django AppConfig. */
@@ -35,6 +38,8 @@ export interface AppManifest {
   readonly commands?: readonly Command[];
   /** Runs after every `migrate`, applied migrations or not (the auth app syncs permissions). */
   readonly afterMigrate?: (ctx: MigrateContext) => Promise<void>;
+  /** Registers the app's models in the admin (its `admin.ts`); checked when the server boots. */
+  readonly admin?: (site: AdminSite) => void;
 }
 
 export interface MigrateContext {

@@ -1,3 +1,4 @@
+import { registerAuthAdmin } from '../admin/auth-admin.js';
 import { defineApp } from '../apps/define-app.js';
 import changepassword from './commands/changepassword.js';
 import clearsessions from './commands/clearsessions.js';
@@ -13,6 +14,7 @@ export default defineApp({
   schema,
   setup: (app, ctx) => installAuth(app, ctx),
   commands: [createsuperuser, changepassword, clearsessions],
+  admin: registerAuthAdmin,
   afterMigrate: async ({ database, registry }) => {
     await syncPermissions(database.db, registry);
   },

@@ -1,0 +1,26 @@
+import { SlipwayError } from '../errors.js';
+
+/** The apps' admin registrations are wrong; raised at boot with every problem, one per line. */
+export class AdminRegistrationError extends SlipwayError {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      'SLIPWAY_ADMIN_REGISTRATION',
+      500,
+      `admin registrations are invalid:\n  - ${problems.join('\n  - ')}`,
+    );
+  }
+}
+
+/** No such model or object in the admin (or the user may not know it exists). */
+export class AdminNotFoundError extends SlipwayError {
+  constructor(message: string) {
+    super('SLIPWAY_ADMIN_NOT_FOUND', 404, message);
+  }
+}
+
+/** A request the admin cannot act on, e.g. a bulk action with nothing selected. */
+export class AdminBadRequestError extends SlipwayError {
+  constructor(message: string) {
+    super('SLIPWAY_ADMIN_BAD_REQUEST', 400, message);
+  }
+}

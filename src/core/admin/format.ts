@@ -1,0 +1,63 @@
+import { html, type SafeHtml } from '../html/html.js';
+
+/**
+ * Dates are shown and typed in this zone. Slipway has no TIME_ZONE setting yet, so the admin says
+ * which zone it means next to every date and time.
+ */
+export const ADMIN_TIME_ZONE = 'UTC';
+
+/** `questionText` or `question_text` → `Question text`. */
+export function humanize(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A naive English plural, overridable per registration with `labelPlural`. */
+export function pluralize(word: string): string {
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(word)) return `${word}es`;
+  return `${word}s`;
+}
+
+/** `2026-03-01 14:05` in {@link ADMIN_TIME_ZONE}. */
+export function formatDateTime(value: Date): string {
+  return `${value.toISOString().slice(0, 16).replace('T', ' ')} ${ADMIN_TIME_ZONE}`;
+}
+
+/** The value of an `<input type="datetime-local">` for a stored instant. */
+export function toDateTimeLocal(value: Date): string {
+  const iso = value.toISOString();
+  return iso.endsWith(':00.000Z') ? iso.slice(0, 16) : iso.slice(0, 19);
+}
+
+/** The value of an `<input type="date">`. */
+export function toDateInput(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return typeof value === 'string' ? value.slice(0, 10) : '';
+}
+
+/** The ✓/✗ icon Django shows for booleans, with a text alternative for screen readers. */
+export function booleanIcon(value: unknown): SafeHtml {
+  if (value === null || value === undefined)
+    return html`<span class="bool bool-none" title="Unknown">–<span class="sr-only">Unknown</span></span>`;
+  return value
+    ? html`<span class="bool bool-yes" aria-hidden="true">✓</span><span class="sr-only">Yes</span>`
+    : html`<span class="bool bool-no" aria-hidden="true">✗</span><span class="sr-only">No</span>`;
+}
+
+/** A value as plain text for lists, read-only fields and history. Empty values show as a dash. */
+export function displayValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '-';
+  if (value instanceof Date) return formatDateTime(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Truncates to `max` characters (object_repr is varchar(200)). */
+export function truncate(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,146 @@
+import type { SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { AuthUser } from '../auth/request-user.js';
+import type { AppDb } from '../db/database.js';
+
+/** A row as Drizzle selects it. */
+export type Row = Record<string, unknown>;
+export type RowOf<T extends PgTable> = T['$inferSelect'];
+/** A column's property name in the table (`questionText`). */
+export type ColumnKey<T extends PgTable> = Extract<keyof T['_']['columns'], string>;
+export type AdminAction = 'view' | 'add' | 'change' | 'delete';
+
+/**
+ * A changelist column computed from the row (Django's callable in `list_display`).
+ *
+ * @example
+ *   { key: 'recent', label: 'Published recently?', boolean: true, value: (q) => isRecent(q.pubDate) }
+ */
+export interface ComputedColumn<R = Row> {
+  readonly key: string;
+  readonly label: string;
+  readonly value: (row: R) => unknown;
+  /** Show ✓/✗ instead of the value. */
+  readonly boolean?: boolean;
+}
+
+/** Child rows edited on the parent's page (Django's TabularInline). */
+export interface InlineOptions {
+  readonly table: PgTable;
+  /** The child's foreign key to the parent; found automatically when there is only one. */
+  readonly fk?: string;
+  /** Fewest child rows the parent may keep (default 0). */
+  readonly min?: number;
+  /** Most child rows the parent may have (default 1000). */
+  readonly max?: number;
+  /** Blank rows offered for new children (default 3). */
+  readonly extra?: number;
+  /** The child's columns shown, in order (default: all but the primary and foreign key). */
+  readonly fields?: readonly string[];
+  readonly readonly?: readonly string[];
+  readonly label?: string;
+  readonly labelPlural?: string;
+}
+
+/** A many-to-many relation edited through its link table, shown as checkboxes. */
+export interface ManyToManyOptions {
+  /** The key under which the form shows it (`groups`). */
+  readonly key: string;
+  /** The link table: one foreign key to this model, one to the related model. */
+  readonly through: PgTable;
+  readonly label?: string;
+  readonly help?: string;
+  /** How each related object is named in the list (default: its registration's `str`). */
+  readonly optionLabel?: (row: Row) => string;
+}
+
+export interface ActionContext {
+  readonly db: AppDb;
+  readonly user: AuthUser;
+}
+
+/** A bulk action offered above the changelist (Django's `actions`). */
+export interface BulkAction<R = Row> {
+  /** The value sent as `action`; letters, digits and underscores. */
+  readonly name: string;
+  readonly label: string;
+  /** The permission the user needs (default 'change'). */
+  readonly permission?: AdminAction;
+  /** Runs on the selected rows; returns the message to flash. */
+  readonly run: (ctx: ActionContext, rows: R[]) => Promise<string | undefined>;
+}
+
+/** Extra, non-column inputs on a form (a password and its confirmation). */
+export interface ExtraField {
+  readonly key: string;
+  readonly label: string;
+  readonly type: 'password' | 'text';
+  readonly help?: string;
+  /** Where it shows: on the add form, the change form or both (default both). */
+  readonly on?: 'add' | 'change';
+}
+
+/** What `clean` receives: the parsed values, which it may change, and the raw extra inputs. */
+export interface CleanInput<R = Row> {
+  readonly mode: 'add' | 'change';
+  readonly values: Record<string, unknown>;
+  readonly extra: Record<string, string>;
+  readonly original: R | undefined;
+  readonly user: AuthUser;
+  readonly db: AppDb;
+}
+
+export interface Fieldset<K extends string = string> {
+  readonly title?: string;
+  readonly description?: string;
+  readonly fields: readonly K[];
+  /** Starts folded (a `<details>` element). */
+  readonly collapsed?: boolean;
+}
+
+/**
+ * How a model shows in the admin: Django's ModelAdmin options. Every option naming columns is
+ * checked at boot.
+ */
+export interface ModelAdminOptions<T extends PgTable = PgTable> {
+  /** Singular name (default: the model name humanized). */
+  readonly label?: string;
+  readonly labelPlural?: string;
+  /** Names of columns in forms and headers, e.g. `{ pubDate: 'Date published' }`. */
+  readonly labels?: Partial<Record<ColumnKey<T>, string>>;
+  /** How an object is named in titles, history and delete pages (default: "Question 7"). */
+  readonly str?: (row: RowOf<T>) => string;
+  /** Changelist columns: column keys or computed columns. The first one links to the object. */
+  readonly list?: readonly (ColumnKey<T> | ComputedColumn<RowOf<T>>)[];
+  /** Columns searched case-insensitively with `?q=`. */
+  readonly search?: readonly ColumnKey<T>[];
+  /** Sidebar filters: boolean, enum, foreign key or date columns. */
+  readonly filters?: readonly ColumnKey<T>[];
+  /** Default order, e.g. `['-pubDate']`; the primary key is always appended. */
+  readonly ordering?: readonly (ColumnKey<T> | `-${ColumnKey<T>}`)[];
+  /** Rows per changelist page (default 100). */
+  readonly perPage?: number;
+  /** Form columns, when not given as fieldsets (default: every column but generated keys). */
+  readonly fields?: readonly ColumnKey<T>[];
+  readonly fieldsets?: readonly Fieldset<ColumnKey<T> | string>[];
+  /** Columns shown but never edited; a function may depend on the user. */
+  readonly readonly?: readonly ColumnKey<T>[] | ((user: AuthUser) => readonly ColumnKey<T>[]);
+  /** Columns left out of forms entirely (a password hash). */
+  readonly exclude?: readonly ColumnKey<T>[];
+  readonly inlines?: readonly InlineOptions[];
+  readonly manyToMany?: readonly ManyToManyOptions[];
+  readonly actions?: readonly BulkAction<RowOf<T>>[];
+  /** Foreign keys edited with a searchable picker instead of a select. */
+  readonly autocomplete?: readonly ColumnKey<T>[];
+  readonly extraFields?: readonly ExtraField[];
+  /** Validates and adjusts the values before saving; returns errors by field key (`__all__` for the form). */
+  readonly clean?: (
+    input: CleanInput<RowOf<T>>,
+  ) => Promise<Record<string, string[]> | undefined> | Record<string, string[]> | undefined;
+  /** Links shown above the change form, e.g. a user's "Change password". */
+  readonly objectTools?: (row: RowOf<T>, base: string) => readonly { label: string; href: string }[];
+  /** Rows this user may see at all; added to every query of the model. */
+  readonly scope?: (user: AuthUser) => SQL | undefined;
+  /** Object-level permission, checked after the model permission for one object. */
+  readonly hasObjectPermission?: (user: AuthUser, action: AdminAction, row: RowOf<T>) => boolean;
+}

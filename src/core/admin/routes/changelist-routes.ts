@@ -1,0 +1,161 @@
+import type { FastifyInstance } from 'fastify';
+import { PermissionDeniedError } from '../../auth/errors.js';
+import { flash } from '../../auth/plugin.js';
+import { AdminBadRequestError } from '../errors.js';
+import { queryOf } from '../query-string.js';
+import type { Registration } from '../registration.js';
+import { hasObjectPerm, modelPerms } from '../services/access.js';
+import { loadChangelist } from '../services/changelist.js';
+import { deleteObjects } from '../services/delete-objects.js';
+import { planDelete } from '../services/delete-plan.js';
+import { type FormBody, many, one } from '../services/form-values.js';
+import { loadObjects, parsePk } from '../services/objects.js';
+import { changelistPage } from '../templates/changelist-page.js';
+import { deletePage } from '../templates/delete-page.js';
+import { adminPage } from '../templates/layout.js';
+import { type AdminDeps, registrationOf, requirePerm, sendPage, staffUser } from './guard.js';
+
+function availableActions(reg: Registration, perms: ReturnType<typeof modelPerms>): [string, string][] {
+  const actions: [string, string][] = [];
+  if (perms.delete) actions.push(['delete_selected', `Delete selected ${reg.labelPlural.toLowerCase()}`]);
+  for (const a of reg.options.actions ?? [])
+    if (perms[a.permission ?? 'change']) actions.push([a.name, a.label]);
+  return actions;
+}
+
+/** GET: the changelist. POST: a bulk action on the selected rows (delete asks to confirm first). */
+export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { ctx, index } = deps;
+  const db = ctx.database.db;
+  const crumbs = (reg: Registration) => [
+    { label: 'Home', href: '/admin/' },
+    { label: reg.appLabel, href: `/admin/${reg.app}/` },
+    { label: reg.labelPlural },
+  ];
+
+  app.get('/admin/:app/:model/', async (request, reply) => {
+    const user = staffUser(request);
+    const reg = registrationOf(index, request.params);
+    requirePerm(user, reg, 'view');
+    const perms = modelPerms(user, reg);
+    const query = queryOf(request);
+    const list = await loadChangelist(db, index, reg, user, query);
+    const verb = perms.change ? 'change' : 'view';
+    return sendPage(
+      reply,
+      adminPage(
+        request,
+        index,
+        {
+          title: `Select ${reg.label.toLowerCase()} to ${verb}`,
+          breadcrumbs: crumbs(reg),
+          bodyClass: 'change-list',
+          current: reg.url,
+        },
+        changelistPage(request, { reg, list, perms, query, actions: availableActions(reg, perms) }),
+      ),
+    );
+  });
+
+  app.post('/admin/:app/:model/', async (request, reply) => {
+    const user = staffUser(request);
+    const reg = registrationOf(index, request.params);
+    requirePerm(user, reg, 'view');
+    const perms = modelPerms(user, reg);
+    const body = (request.body ?? {}) as FormBody;
+    const filters = queryOf(request).toString();
+    const back = `${reg.url}${filters ? `?${filters}` : ''}`;
+    const actionName = one(body, 'action') ?? '';
+    const action = availableActions(reg, perms).find(([name]) => name === actionName);
+    if (!actionName) {
+      await flash(request, reply, ctx, { level: 'warning', message: 'No action selected.' });
+      return reply.redirect(back, 303);
+    }
+    if (!action)
+      throw new PermissionDeniedError(`You may not run “${actionName}” on ${reg.labelPlural.toLowerCase()}.`);
+    const pks = many(body, '_selected_action')
+      .slice(0, 10_000)
+      .map((raw) => parsePk(reg.pk, raw));
+    if (pks.some((pk) => pk === undefined))
+      throw new AdminBadRequestError('The selection holds an invalid id.');
+    const rows = await loadObjects(db, reg, user, pks as (number | string)[]);
+    if (rows.length === 0) {
+      await flash(request, reply, ctx, {
+        level: 'warning',
+        message: 'Items must be selected in order to perform actions on them. No items have been changed.',
+      });
+      return reply.redirect(back, 303);
+    }
+    const permission =
+      actionName === 'delete_selected'
+        ? 'delete'
+        : (reg.options.actions?.find((a) => a.name === actionName)?.permission ?? 'change');
+    if (rows.some((row) => !hasObjectPerm(user, reg, permission, row)))
+      throw new PermissionDeniedError(
+        `You may not ${permission} some of the selected ${reg.labelPlural.toLowerCase()}.`,
+      );
+
+    if (actionName !== 'delete_selected') {
+      const run = reg.options.actions!.find((a) => a.name === actionName)!;
+      const message = await run.run({ db, user }, rows as never[]);
+      await flash(request, reply, ctx, {
+        level: 'success',
+        message:
+          message ??
+          `“${run.label}” ran on ${rows.length} ${rows.length === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}.`,
+      });
+      return reply.redirect(back, 303);
+    }
+
+    const plan = await planDelete(db, index, user, reg, rows);
+    const blocked = plan.protected.length > 0 || plan.missingPerms.length > 0;
+    if (one(body, 'post') === 'yes' && !blocked) {
+      const result = await deleteObjects(db, reg, user.id, rows);
+      await flash(
+        request,
+        reply,
+        ctx,
+        result.ok
+          ? {
+              level: 'success',
+              message: `Successfully deleted ${result.count} ${result.count === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}.`,
+            }
+          : { level: 'error', message: result.message },
+      );
+      return reply.redirect(back, 303);
+    }
+    const what =
+      rows.length === 1
+        ? `the selected ${reg.label.toLowerCase()}`
+        : `the selected ${reg.labelPlural.toLowerCase()}`;
+    return sendPage(
+      reply,
+      adminPage(
+        request,
+        index,
+        {
+          title: 'Are you sure?',
+          breadcrumbs: [
+            ...crumbs(reg).slice(0, 2),
+            { label: reg.labelPlural, href: back },
+            { label: 'Delete multiple objects' },
+          ],
+          bodyClass: 'delete-confirmation',
+          current: reg.url,
+        },
+        deletePage(request, {
+          reg,
+          plan,
+          what,
+          hidden: [
+            ['action', 'delete_selected'],
+            ...rows.map((r): [string, string] => ['_selected_action', String(r[reg.pk.key])]),
+          ],
+          action: back,
+          back,
+        }),
+      ),
+      blocked && one(body, 'post') === 'yes' ? 403 : 200,
+    );
+  });
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { flash } from '../../auth/plugin.js';
+import { CHANGELIST_FILTERS, carriedFilters, preserveFilters, queryOf } from '../query-string.js';
+import { deleteObjects } from '../services/delete-objects.js';
+import { planDelete } from '../services/delete-plan.js';
+import { type FormBody, one } from '../services/form-values.js';
+import { deletePage } from '../templates/delete-page.js';
+import { adminPage } from '../templates/layout.js';
+import { type AdminDeps, objectFor, registrationOf, sendPage, staffUser } from './guard.js';
+
+/** /admin/<app>/<model>/<id>/delete/: GET shows what the cascade deletes, POST deletes. */
+export function registerDeleteRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { ctx, index } = deps;
+  const db = ctx.database.db;
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/admin/:app/:model/:id/delete/',
+    handler: async (request, reply) => {
+      const user = staffUser(request);
+      const reg = registrationOf(index, request.params);
+      const { row, pk } = await objectFor(deps, reg, user, request.params, 'delete');
+      const body = (request.method === 'POST' ? (request.body ?? {}) : {}) as FormBody;
+      const filters = carriedFilters(
+        one(body, CHANGELIST_FILTERS) ?? queryOf(request).get(CHANGELIST_FILTERS),
+      );
+      const changelist = `${reg.url}${filters ? `?${filters}` : ''}`;
+      const objectUrl = `${reg.url}${encodeURIComponent(String(pk))}/`;
+      const plan = await planDelete(db, index, user, reg, [row]);
+      const blocked = plan.protected.length > 0 || plan.missingPerms.length > 0;
+      if (request.method === 'POST' && one(body, 'post') === 'yes' && !blocked) {
+        const result = await deleteObjects(db, reg, user.id, [row]);
+        if (result.ok) {
+          await flash(request, reply, ctx, {
+            level: 'success',
+            message: `The ${reg.label.toLowerCase()} “${reg.str(row)}” was deleted successfully.`,
+          });
+          return reply.redirect(changelist, 303);
+        }
+        await flash(request, reply, ctx, { level: 'error', message: result.message });
+        return reply.redirect(`${objectUrl}change/${preserveFilters(filters)}`, 303);
+      }
+      const name = reg.str(row);
+      return sendPage(
+        reply,
+        adminPage(
+          request,
+          index,
+          {
+            title: 'Are you sure?',
+            breadcrumbs: [
+              { label: 'Home', href: '/admin/' },
+              { label: reg.appLabel, href: `/admin/${reg.app}/` },
+              { label: reg.labelPlural, href: changelist },
+              { label: name, href: `${objectUrl}change/${preserveFilters(filters)}` },
+              { label: 'Delete' },
+            ],
+            bodyClass: 'delete-confirmation',
+            current: reg.url,
+          },
+          deletePage(request, {
+            reg,
+            plan,
+            what: `the ${reg.label.toLowerCase()} “${name}”`,
+            hidden: filters ? [[CHANGELIST_FILTERS, filters]] : [],
+            action: `${objectUrl}delete/`,
+            back: `${objectUrl}change/${preserveFilters(filters)}`,
+          }),
+        ),
+        blocked && request.method === 'POST' ? 403 : 200,
+      );
+    },
+  });
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../apps/define-app.js';
+import { buildAdminSite } from '../site.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { registerChangelistRoutes } from './changelist-routes.js';
+import { registerDeleteRoutes } from './delete-routes.js';
+import { installGuard } from './guard.js';
+import { registerHistoryRoutes } from './history-routes.js';
+import { registerIndexRoutes } from './index-routes.js';
+import { registerObjectRoutes } from './object-routes.js';
+import { registerUserPasswordRoute } from './user-password-route.js';
+
+/**
+ * Mounts the admin under /admin/:
+ * 1. every installed app's `admin` hook registers its models, and the registrations are checked
+ *    (a bad option stops the server from booting, naming the app and the option);
+ * 2. a guard sends anonymous users to the login page and refuses non-staff users;
+ * 3. the routes check model and object permissions themselves, for GET and POST alike.
+ */
+export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const index = buildAdminSite(ctx.registry);
+  const deps = { ctx, index };
+  installGuard(app);
+  registerAuthRoutes(app, deps);
+  registerIndexRoutes(app, deps);
+  registerUserPasswordRoute(app, deps);
+  registerHistoryRoutes(app, deps);
+  registerDeleteRoutes(app, deps);
+  registerObjectRoutes(app, deps);
+  registerChangelistRoutes(app, deps);
+}

@@ -1,0 +1,129 @@
+import { asc, count, desc } from 'drizzle-orm';
+import type { AuthUser } from '../../auth/request-user.js';
+import type { AppDb } from '../../db/database.js';
+import type { Row } from '../options.js';
+import type { ListColumn, OrderTerm, Registration } from '../registration.js';
+import type { AdminIndex } from '../site.js';
+import { type AppliedFilters, allOf, applyFilters } from './filters.js';
+import { relatedReprs, scoped } from './objects.js';
+import { searchCondition } from './search.js';
+
+/** The query parameters a changelist reads; every other one is a filter or ignored. */
+export const PAGE_PARAM = 'p';
+export const ORDER_PARAM = 'o';
+export const SEARCH_PARAM = 'q';
+
+export interface SortState {
+  readonly column: ListColumn;
+  readonly desc: boolean;
+  /** 1 for the primary sort, 2 for the next… */
+  readonly priority: number;
+}
+
+export interface Changelist {
+  readonly rows: Row[];
+  /** Names of related objects for foreign key columns: column key → id → name. */
+  readonly related: Map<string, Map<string, string>>;
+  /** Rows matching the search and filters. */
+  readonly total: number;
+  /** Rows of the model without search and filters (only counted when they apply). */
+  readonly fullTotal: number | undefined;
+  readonly page: number;
+  readonly pages: number;
+  readonly perPage: number;
+  readonly q: string;
+  readonly sort: readonly SortState[];
+  readonly filters: AppliedFilters;
+}
+
+/**
+ * One page of a changelist: search, filters, sorting and pagination from the query string.
+ *
+ * The order always ends with the primary key, so rows with equal sort values keep one order from
+ * page to page; pages are LIMIT/OFFSET on that order, and the total is one COUNT(*) with the same
+ * conditions (plus one without, only when the list is filtered, for "12 of 250").
+ */
+export async function loadChangelist(
+  db: AppDb,
+  index: AdminIndex,
+  reg: Registration,
+  user: AuthUser,
+  query: URLSearchParams,
+): Promise<Changelist> {
+  const q = (query.get(SEARCH_PARAM) ?? '').slice(0, 200);
+  const filters = await applyFilters(db, index, reg, query);
+  const search = searchCondition(reg.searchFields, q);
+  const where = scoped(reg, user, allOf([...filters.conditions, search]));
+  const sort = parseSort(reg, query.get(ORDER_PARAM));
+  const order = orderTerms(reg, sort);
+
+  const [{ n: total } = { n: 0 }] = await db.select({ n: count() }).from(reg.meta.table).where(where);
+  const filtered = filters.conditions.length > 0 || search !== undefined;
+  const fullTotal = filtered
+    ? ((await db.select({ n: count() }).from(reg.meta.table).where(scoped(reg, user)))[0]?.n ?? 0)
+    : undefined;
+  const pages = Math.max(1, Math.ceil(total / reg.perPage));
+  const requested = Number.parseInt(query.get(PAGE_PARAM) ?? '1', 10);
+  const page = Number.isFinite(requested) ? Math.min(Math.max(1, requested), pages) : 1;
+  const rows = (await db
+    .select()
+    .from(reg.meta.table)
+    .where(where)
+    .orderBy(...order.map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column))))
+    .limit(reg.perPage)
+    .offset((page - 1) * reg.perPage)) as Row[];
+
+  const related = new Map<string, Map<string, string>>();
+  for (const column of reg.listColumns)
+    if (column.field?.references)
+      related.set(
+        column.key,
+        await relatedReprs(
+          db,
+          index,
+          column.field,
+          rows.map((r) => r[column.key]),
+        ),
+      );
+  return { rows, related, total, fullTotal, page, pages, perPage: reg.perPage, q, sort, filters };
+}
+
+/** `?o=-pubDate,questionText`: only sortable (column) list entries; unknown keys are dropped. */
+export function parseSort(reg: Registration, raw: string | null): SortState[] {
+  if (!raw) return [];
+  const seen = new Set<string>();
+  return raw
+    .split(',')
+    .slice(0, 5)
+    .flatMap((term) => {
+      const isDesc = term.startsWith('-');
+      const key = isDesc ? term.slice(1) : term;
+      const column = reg.listColumns.find((c) => c.key === key && c.sortable);
+      if (!column || seen.has(key)) return [];
+      seen.add(key);
+      return [{ column, desc: isDesc }];
+    })
+    .map((s, i) => ({ ...s, priority: i + 1 }));
+}
+
+/** The clicked sort, then the registration's ordering, then the primary key (stable pages). */
+export function orderTerms(reg: Registration, sort: readonly SortState[]): OrderTerm[] {
+  const terms: OrderTerm[] = sort.map((s) => ({ field: s.column.field!, desc: s.desc }));
+  const base = reg.ordering.length > 0 ? reg.ordering : [{ field: reg.pk, desc: true }];
+  for (const t of base) if (!terms.some((x) => x.field === t.field)) terms.push(t);
+  if (!terms.some((t) => t.field === reg.pk)) terms.push({ field: reg.pk, desc: terms[0]?.desc ?? true });
+  return terms;
+}
+
+/**
+ * The `o` value a header link sets: that column first (toggled when already first), keeping the
+ * other sorted columns after it.
+ */
+export function toggledSort(sort: readonly SortState[], column: ListColumn): string {
+  const current = sort.find((s) => s.column.key === column.key);
+  const first = current?.priority === 1 ? !current.desc : false;
+  const rest = sort.filter((s) => s.column.key !== column.key);
+  return [`${first ? '-' : ''}${column.key}`, ...rest.map((s) => `${s.desc ? '-' : ''}${s.column.key}`)].join(
+    ',',
+  );
+}

@@ -1,0 +1,108 @@
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import type { TableMeta } from '../introspect.js';
+
+/** The fields PostgreSQL reports with an integrity error (node-postgres and PGlite alike). */
+export interface PgErrorInfo {
+  readonly code: string;
+  readonly constraint?: string;
+  readonly column?: string;
+  readonly table?: string;
+  readonly detail?: string;
+  readonly message: string;
+}
+
+/**
+ * The PostgreSQL error behind `error` when it is a data or integrity error (class 22 or 23),
+ * unwrapping Drizzle's query error; undefined otherwise (those stay 500s).
+ */
+export function databaseError(error: unknown): PgErrorInfo | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const e = current as Partial<PgErrorInfo> & { cause?: unknown };
+    if (typeof e.code === 'string' && /^2[23]/.test(e.code)) return e as PgErrorInfo;
+    current = e.cause;
+  }
+  return undefined;
+}
+
+/** A database error as a form error: on a field when the constraint names one, else the form's. */
+export interface MappedError {
+  readonly field?: string;
+  readonly message: string;
+}
+
+/**
+ * Turns an integrity error into the message a user can act on (Django's validate_unique and
+ * friends, after the fact): unique → "Question with this Question text already exists.",
+ * foreign key → "Select a valid choice.", not null → "This field is required.", check → the
+ * constraint's name.
+ */
+export function mapDatabaseError(
+  meta: TableMeta,
+  modelLabel: string,
+  labelOf: (key: string) => string,
+  error: PgErrorInfo,
+): MappedError {
+  const fieldKeys = columnsOf(meta, error);
+  const key = fieldKeys[0];
+  switch (error.code) {
+    case '23505': {
+      const labels = fieldKeys.map(labelOf);
+      const what = labels.length > 0 ? labels.join(' and ') : 'these values';
+      const message = `${modelLabel} with this ${what} already exists.`;
+      return fieldKeys.length === 1 ? { field: key!, message } : { message };
+    }
+    case '23503':
+      if (/still referenced/.test(error.detail ?? ''))
+        return {
+          message: `This object is still referenced by other objects, which protect it: ${error.detail}`,
+        };
+      return key
+        ? { field: key, message: 'Select a valid choice. That choice is not one of the available choices.' }
+        : { message: 'A related object does not exist.' };
+    case '23502':
+      return key
+        ? { field: key, message: 'This field is required.' }
+        : { message: 'A required value is missing.' };
+    case '23514':
+      return key
+        ? { field: key, message: `This value does not satisfy the rule “${error.constraint ?? 'check'}”.` }
+        : { message: `The values do not satisfy the rule “${error.constraint ?? 'check'}”.` };
+    default:
+      return { message: `The database refused a value: ${error.message}` };
+  }
+}
+
+/** The fields an error is about: its column, its constraint's columns, or those in its detail. */
+function columnsOf(meta: TableMeta, error: PgErrorInfo): string[] {
+  if (error.column) {
+    const f = meta.fieldByName(error.column);
+    if (f) return [f.key];
+  }
+  const config = getTableConfig(meta.table);
+  const name = error.constraint;
+  if (name) {
+    const fk = meta.foreignKeys.find((f) => f.name === name);
+    if (fk) return [...fk.keys];
+    const unique = config.uniqueConstraints.find((u) => u.getName() === name);
+    if (unique) return unique.columns.flatMap((c) => meta.fieldByName(c.name)?.key ?? []);
+    const indexed = config.indexes.find((i) => i.config.name === name);
+    const indexedKeys = (indexed?.config.columns ?? []).flatMap((c) => {
+      const n = (c as { name?: string }).name;
+      return n ? (meta.fieldByName(n)?.key ?? []) : [];
+    });
+    // An index on an expression (lower(username)) names no column: read the detail instead.
+    if (indexedKeys.length > 0) return indexedKeys;
+    const own = meta.fields.find((f) => (f.column as { uniqueName?: string }).uniqueName === name);
+    if (own) return [own.key];
+  }
+  // "Key (lower(username::text))=(alice) already exists." names the columns inside the key.
+  const key = /Key \((.+?)\)=/.exec(error.detail ?? '')?.[1];
+  if (key) return meta.fields.filter((f) => new RegExp(`\\b${f.name}\\b`).test(key)).map((f) => f.key);
+  if (name)
+    return meta.fields
+      .filter((f) => name.includes(f.name))
+      .map((f) => f.key)
+      .slice(0, 1);
+  return [];
+}

@@ -1,0 +1,47 @@
+import { inArray } from 'drizzle-orm';
+import type { AppDb } from '../../db/database.js';
+import type { Row } from '../options.js';
+import type { Registration } from '../registration.js';
+import { databaseError } from './constraint-errors.js';
+import { logAction } from './history.js';
+
+export type DeleteResult = { ok: true; count: number } | { ok: false; message: string };
+
+/**
+ * Deletes objects and logs each deletion, in one transaction; the database cascades to the
+ * children. A foreign key that protects a row (added since the confirmation page) rolls back
+ * everything and comes back as a message instead of an error page.
+ */
+export async function deleteObjects(
+  db: AppDb,
+  reg: Registration,
+  userId: number,
+  rows: readonly Row[],
+): Promise<DeleteResult> {
+  if (rows.length === 0) return { ok: true, count: 0 };
+  try {
+    await db.transaction(async (tx) => {
+      for (const row of rows)
+        await logAction(tx, {
+          userId,
+          app: reg.app,
+          model: reg.model,
+          objectId: row[reg.pk.key],
+          objectRepr: reg.str(row),
+          action: 'delete',
+          message: [],
+        });
+      await tx
+        .delete(reg.meta.table)
+        .where(inArray(reg.pk.column, rows.map((r) => r[reg.pk.key]) as never[]));
+    });
+    return { ok: true, count: rows.length };
+  } catch (error) {
+    const pgError = databaseError(error);
+    if (pgError?.code !== '23503') throw error;
+    return {
+      ok: false,
+      message: `Nothing was deleted: other objects still refer to ${rows.length === 1 ? 'it' : 'them'} (${pgError.detail ?? pgError.message}).`,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import type { AuthUser } from '../../auth/request-user.js';
+import type { AppDb } from '../../db/database.js';
+import { describeTable, type FieldMeta, type TableMeta } from '../introspect.js';
+import type { Row } from '../options.js';
+import type { Registration } from '../registration.js';
+import type { AdminIndex } from '../site.js';
+
+/**
+ * A primary key from a URL or form, typed like the column; undefined when it cannot be one (the
+ * route then answers 404 instead of letting the database reject it).
+ */
+export function parsePk(field: FieldMeta, raw: unknown): number | string | undefined {
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  if (field.kind === 'integer') return /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+  return raw.length <= 1000 ? raw : undefined;
+}
+
+/** The rows the user may see: the registration's `scope` (if any) and the extra condition. */
+export function scoped(reg: Registration, user: AuthUser, condition?: SQL): SQL | undefined {
+  const scope = reg.options.scope?.(user);
+  return scope && condition ? and(scope, condition) : (scope ?? condition);
+}
+
+/** One object by primary key, within the registration's scope. */
+export async function loadObject(
+  db: AppDb,
+  reg: Registration,
+  user: AuthUser,
+  pk: number | string,
+): Promise<Row | undefined> {
+  const [row] = await db
+    .select()
+    .from(reg.meta.table)
+    .where(scoped(reg, user, eq(reg.pk.column, pk)))
+    .limit(1);
+  return row as Row | undefined;
+}
+
+/** Objects by primary keys, within scope, in no particular order. */
+export async function loadObjects(
+  db: AppDb,
+  reg: Registration,
+  user: AuthUser,
+  pks: readonly (number | string)[],
+): Promise<Row[]> {
+  if (pks.length === 0) return [];
+  return (await db
+    .select()
+    .from(reg.meta.table)
+    .where(scoped(reg, user, inArray(reg.pk.column, [...pks])))) as Row[];
+}
+
+/** How a row of any installed table is named: its registration's `str`, else "<Label> object (pk)". */
+export function reprOf(index: AdminIndex, meta: TableMeta, row: Row): string {
+  const reg = index.forTable(meta.table);
+  if (reg) return reg.str(row);
+  const owner = index.tables.find((t) => t.table === meta.table);
+  const name = owner ? owner.model.replaceAll('_', ' ') : meta.tableName;
+  const id = meta.pk
+    ? String(row[meta.pk.key])
+    : meta.fields.map((f) => `${f.label}: ${String(row[f.key])}`).join(', ');
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)} object (${id})`;
+}
+
+/**
+ * The names of related objects for a foreign key column, by id: what lists and read-only fields
+ * show instead of a bare id.
+ */
+export async function relatedReprs(
+  db: AppDb,
+  index: AdminIndex,
+  field: FieldMeta,
+  ids: readonly unknown[],
+): Promise<Map<string, string>> {
+  const ref = field.references;
+  const wanted = [...new Set(ids.filter((v) => v !== null && v !== undefined))];
+  if (!ref || wanted.length === 0) return new Map();
+  const target = ref.foreignTable;
+  const targetColumn = ref.foreignColumns[0]!;
+  const meta = describeTable(target);
+  const rows = (await db
+    .select()
+    .from(target)
+    .where(inArray(targetColumn, wanted as never[]))) as Row[];
+  const key = meta.fields.find((f) => f.column === targetColumn)?.key ?? meta.pk?.key ?? 'id';
+  return new Map(rows.map((r) => [String(r[key]), reprOf(index, meta, r)]));
+}

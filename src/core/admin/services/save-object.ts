@@ -1,0 +1,175 @@
+import { eq } from 'drizzle-orm';
+import type { Row } from '../options.js';
+import type { Inline, Registration } from '../registration.js';
+import type { ChangeMessagePart } from '../schema.js';
+import { databaseError, mapDatabaseError, type PgErrorInfo } from './constraint-errors.js';
+import { valueChanged } from './form-values.js';
+import { logAction } from './history.js';
+import { saveLinks } from './many-to-many.js';
+import { editableFields, type FormDeps, type FormState, type ParsedSubmission } from './object-form.js';
+import { reprOf } from './objects.js';
+
+export type SaveResult = { ok: true; row: Row; changed: boolean } | { ok: false; state: FormState };
+
+/** An integrity error raised by one inline row, so the message can go to that row. */
+class InlineRowError extends Error {
+  constructor(
+    readonly inlineIndex: number,
+    readonly row: number,
+    readonly pgError: PgErrorInfo,
+  ) {
+    super(pgError.message);
+  }
+}
+
+/**
+ * Writes a valid submission: the object, its inline children (adds, changes and deletes), its
+ * many-to-many links and the history entry, all in ONE transaction. When the database refuses
+ * anything (unique, foreign key, check, not null), everything is rolled back and the error comes
+ * back on the form, next to the field it concerns.
+ *
+ * @example
+ *   const parsed = await parseForm(deps, reg, row, body);
+ *   if (parsed.ok) await saveObject(deps, reg, row, parsed.parsed, parsed.state);
+ */
+export async function saveObject(
+  deps: FormDeps,
+  reg: Registration,
+  original: Row | undefined,
+  submission: ParsedSubmission,
+  state: FormState,
+): Promise<SaveResult> {
+  const table = reg.meta.table;
+  try {
+    const result = await deps.db.transaction(async (tx) => {
+      const message: ChangeMessagePart[] = [];
+      let row: Row;
+      if (original) {
+        const changed = editableFields(state)
+          .filter((f) => valueChanged(f, original[f.key], submission.values[f.key]))
+          .map((f) => f.key);
+        const extraChanged = Object.keys(submission.values).filter(
+          (k) => !editableFields(state).some((f) => f.key === k) && submission.values[k] !== original[k],
+        );
+        const set = Object.fromEntries([...changed, ...extraChanged].map((k) => [k, submission.values[k]]));
+        row =
+          Object.keys(set).length > 0
+            ? (
+                (await tx
+                  .update(table)
+                  .set(set)
+                  .where(eq(reg.pk.column, original[reg.pk.key] as never))
+                  .returning()) as Row[]
+              )[0]!
+            : original;
+        if (changed.length > 0) message.push({ changed: { fields: changed.map(reg.fieldLabel) } });
+      } else {
+        row = (
+          (await tx
+            .insert(table)
+            .values(submission.values as never)
+            .returning()) as Row[]
+        )[0]!;
+        message.push({ added: {} });
+      }
+      const pk = row[reg.pk.key];
+
+      const linkChanges: string[] = [];
+      for (const m of reg.manyToMany) {
+        const wanted = submission.links[m.key];
+        if (wanted && (await saveLinks(tx, m, pk, wanted))) linkChanges.push(m.label);
+      }
+      if (linkChanges.length > 0) {
+        const first = message[0];
+        if (first && 'changed' in first) first.changed.fields.push(...linkChanges);
+        else if (original) message.push({ changed: { fields: linkChanges } });
+      }
+
+      for (const [i, { state: inlineState, ops }] of submission.inlineOps.entries())
+        for (const op of ops) {
+          try {
+            message.push(
+              await applyInlineOp(tx, inlineState.inline, pk, op, (r) =>
+                reprOf(deps.index, inlineState.inline.meta, r),
+              ),
+            );
+          } catch (error) {
+            const pgError = databaseError(error);
+            throw pgError ? new InlineRowError(i, op.row, pgError) : error;
+          }
+        }
+
+      const anything = !original || message.length > 0;
+      if (anything)
+        await logAction(tx, {
+          userId: deps.user.id,
+          app: reg.app,
+          model: reg.model,
+          objectId: pk,
+          objectRepr: reg.str(row),
+          action: original ? 'change' : 'add',
+          message,
+        });
+      return { row, changed: anything };
+    });
+    return { ok: true, ...result };
+  } catch (error) {
+    if (error instanceof InlineRowError) {
+      const inlineState = submission.inlineOps[error.inlineIndex]!.state;
+      const { inline } = inlineState;
+      const mapped = mapDatabaseError(
+        inline.meta,
+        inline.label,
+        (k) => inline.meta.field(k)?.label ?? k,
+        error.pgError,
+      );
+      const rowState = inlineState.rows[error.row];
+      if (rowState) {
+        const key =
+          mapped.field && inline.fields.some((f) => f.key === mapped.field) ? mapped.field : '__all__';
+        rowState.errors[key] = [...(rowState.errors[key] ?? []), mapped.message];
+      } else inlineState.errors.push(mapped.message);
+      state.errors['__all__'] = ['Please correct the errors below. Nothing was saved.'];
+      return { ok: false, state };
+    }
+    const pgError = databaseError(error);
+    if (!pgError) throw error;
+    const mapped = mapDatabaseError(reg.meta, reg.label, reg.fieldLabel, pgError);
+    const shown = mapped.field && editableFields(state).some((f) => f.key === mapped.field);
+    const key = shown ? mapped.field! : '__all__';
+    state.errors[key] = [...(state.errors[key] ?? []), mapped.message];
+    return { ok: false, state };
+  }
+}
+
+async function applyInlineOp(
+  tx: FormDeps['db'],
+  inline: Inline,
+  parentPk: unknown,
+  op: ParsedSubmission['inlineOps'][number]['ops'][number],
+  repr: (row: Row) => string,
+): Promise<ChangeMessagePart> {
+  const table = inline.meta.table;
+  const pkColumn = inline.meta.pk!.column;
+  const name = inline.label.toLowerCase();
+  if (op.kind === 'delete') {
+    await tx.delete(table).where(eq(pkColumn, op.pk as never));
+    return { deleted: { name, object: repr(op.original) } };
+  }
+  if (op.kind === 'update') {
+    const set = Object.fromEntries(op.changed.map((k) => [k, op.values[k]]));
+    const [row] = (await tx
+      .update(table)
+      .set(set)
+      .where(eq(pkColumn, op.pk as never))
+      .returning()) as Row[];
+    return {
+      changed: { name, object: repr(row!), fields: op.changed.map((k) => inline.meta.field(k)!.label) },
+    };
+  }
+  const [row] = (await tx
+    .insert(table)
+    .values({ ...op.values, [inline.fk.key]: parentPk } as never)
+    .returning()) as Row[];
+  return { added: { name, object: repr(row!) } };
+}
