@@ -147,9 +147,13 @@ export async function login(
   ctx: AppContext,
   row: UserRow,
 ): Promise<void> {
+  // Like Django's login(): a new id always; the data (queued messages) carries over from an
+  // anonymous session or the same user's, never from another user's.
+  const previous = request.session;
+  const data = previous && (previous.userId === null || previous.userId === row.id) ? previous.data : {};
   if (request.session) await deleteSession(ctx.database.db, request.session.keyHash);
   const maxAgeMs = ctx.config.sessionCookieAgeMs;
-  const { token } = await createSession(ctx.database.db, { userId: row.id, maxAgeMs });
+  const { token } = await createSession(ctx.database.db, { userId: row.id, data, maxAgeMs });
   setCookie(request, reply, ctx.config, SESSION_COOKIE, token, maxAgeMs);
   request.csrfToken = randomBytes(32).toString('base64url');
   setCookie(request, reply, ctx.config, CSRF_COOKIE, request.csrfToken, 365 * 86_400_000);

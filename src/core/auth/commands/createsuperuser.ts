@@ -22,7 +22,6 @@ export default defineCommand({
   async run(ctx, { values }) {
     const config = ctx.config();
     const noInput = Boolean(values['no-input']) || !ctx.interactive;
-    const database = await ctx.database();
     let username = (values['username'] as string | undefined) ?? config.superuser.username;
     let email = (values['email'] as string | undefined) ?? config.superuser.email ?? '';
     let password = config.superuser.password;
@@ -46,6 +45,7 @@ export default defineCommand({
       password = await askPassword(ctx, { username, email });
     }
 
+    const database = await ctx.database();
     if (await findUserByUsername(database.db, username!)) {
       if (values['if-missing']) {
         ctx.out(`Superuser "${username}" already exists; nothing to do.`);
