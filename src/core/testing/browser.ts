@@ -5,6 +5,7 @@ import { installedApps } from '../../apps/installed.js';
 import type { AppManifest } from '../apps/define-app.js';
 import { createRegistry } from '../apps/registry.js';
 import { loadConfig } from '../config/index.js';
+import type { Database } from '../db/database.js';
 import { startServer } from '../http/start-server.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
@@ -61,6 +62,11 @@ export interface TestServer {
   /** `http://localhost:<port>`: localhost, so that Chromium keeps the Secure cookies of DEBUG=0. */
   readonly url: string;
   readonly database: TestDatabase;
+  /**
+   * The server's own open database, for seeding and checking rows. Use this, never a second
+   * connection: in-process, a second PGlite on the same folder would corrupt it.
+   */
+  readonly db: Database;
   /** Stops the server and drops its database. */
   close(): Promise<void>;
 }
@@ -102,6 +108,7 @@ export async function startTestServer(
     return {
       url: `http://localhost:${config.port}`,
       database,
+      db: server.database,
       async close() {
         await server.shutdown();
         await database.drop();
