@@ -116,3 +116,20 @@ describe('slipway check, makemigrations and migrate on a project', () => {
     expect(badOption.stderr).toMatch(/^slipway migrate: Unknown option '--nope'/);
   });
 });
+
+describe('slipway check on admin registrations', () => {
+  it('names a registration that refers to a column that does not exist', async () => {
+    const adminFile = join(project, 'src/apps/polls/admin.ts');
+    const original = readFileSync(adminFile, 'utf8');
+    writeFileSync(adminFile, original.replace("'questionText',", "'questionTxt',"));
+    try {
+      const result = await slipway('check');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(
+        /admin: .*"questionTxt", which is not a column of polls_question \(admin\.E\d+\)/,
+      );
+    } finally {
+      writeFileSync(adminFile, original);
+    }
+  });
+});

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { defineApp } from '../apps/define-app.js';
+import { AdminRegistrationError } from './errors.js';
 import { registerAdminRoutes } from './routes/routes.js';
 import * as schema from './schema.js';
+import { buildAdminSite } from './site.js';
 
 /**
  * The admin: pages generated from the models that apps register in their `admin` hook (Django's
@@ -14,4 +16,13 @@ export default defineApp({
   schema,
   routes: (app, ctx) => registerAdminRoutes(app, ctx),
   staticDir: join(import.meta.dirname, 'static'),
+  checks: (registry) => {
+    try {
+      buildAdminSite(registry);
+      return [];
+    } catch (error) {
+      if (error instanceof AdminRegistrationError) return [...error.problems];
+      throw error;
+    }
+  },
 });

@@ -36,6 +36,11 @@ export interface AppManifest {
   readonly staticDir?: string;
   /** The app's CLI commands (`slipway <name>`). */
   readonly commands?: readonly Command[];
+  /**
+   * Problems with how the app is configured, one line each, reported by `slipway check` (the
+   * admin checks every registration here). Empty when all is well.
+   */
+  readonly checks?: (registry: AppRegistry) => string[];
   /** Runs after every `migrate`, applied migrations or not (the auth app syncs permissions). */
   readonly afterMigrate?: (ctx: MigrateContext) => Promise<void>;
   /** Registers the app's models in the admin (its `admin.ts`); checked when the server boots. */

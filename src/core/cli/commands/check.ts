@@ -20,6 +20,7 @@ export default defineCommand({
     const add = (area: string, lines: string[]) => problems.push(...lines.map((l) => `${area}: ${l}`));
 
     add('models', await checkModels(migrationsDir, ctx.registry().schema));
+    for (const app of ctx.registry().apps) add(app.name, app.checks?.(ctx.registry()) ?? []);
     if (values['deploy']) add('deploy', deployProblems(ctx.config()));
 
     const files = readMigrationFiles(migrationsDir);
