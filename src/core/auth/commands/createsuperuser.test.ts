@@ -192,4 +192,17 @@ describe.skipIf(terminalSkipReason)('slipway createsuperuser on a terminal', () 
     expect(row).toMatchObject({ email: 'tty@example.com', is_staff: true, is_superuser: true });
     expect(await verifyPassword(row!.password, 'Final-Typed-Secret-3')).toBe(true);
   });
+
+  it('keeps answers pasted all at once, before their prompts', async () => {
+    const term = runInTerminal(['createsuperuser'], { DATABASE_URL: testDb.url }, testDb.tmp);
+    try {
+      await term.waitFor('Username: ');
+      term.typeLine('paste-admin\npaste@example.com\nQuiet-Harbour-7731\nQuiet-Harbour-7731');
+      await term.waitFor('Superuser "paste-admin" created.');
+      expect(await term.exited()).toBe(0);
+    } finally {
+      term.kill();
+    }
+    expect(await verifyPassword((await userNamed('paste-admin'))!.password, 'Quiet-Harbour-7731')).toBe(true);
+  });
 });
