@@ -77,10 +77,9 @@ describe.skipIf(browserSkipReason)('admin login, index and logout in Chromium', 
     await page.context().close();
   });
 
-  // ADMIN BUG, reported: the index's <body class="dashboard"> also matches the `.dashboard` grid
-  // meant for the app list, so above 1100px the header, sidebar and content become grid cells.
-  // `it.fails` keeps the suite green until that is fixed; then make it a plain `it`.
-  it.fails('lays the index out in the window: header across the top, apps beside the sidebar', async () => {
+  // The index's body once shared the `.dashboard` grid class of the app list, which turned the
+  // header, sidebar and content into grid cells on wide windows.
+  it('lays the index out in the window: header across the top, apps beside the sidebar', async () => {
     const page = await as('root');
     await page.goto(`${server.url}/admin/`);
     const box = async (selector: string) => (await page.locator(selector).boundingBox())!;

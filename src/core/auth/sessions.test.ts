@@ -155,7 +155,9 @@ describe('session fixation', () => {
     expect((await sessionRows()).some((r) => r.keyHash === sha256(before))).toBe(false);
     expect((await whoIs(after)).body.user?.username).toBe('alice');
     // What the anonymous session held (a queued message) carries over to the new one.
-    expect((await client.get('/t/flash')).json()).toEqual({ flashes: [{ level: 'info', message: 'Saved.' }] });
+    expect((await client.get('/t/flash')).json()).toEqual({
+      flashes: [{ level: 'info', message: 'Saved.' }],
+    });
   });
 
   it('replaces a signed-in session when someone signs in again', async () => {

@@ -12,7 +12,7 @@ import { loginForm, passwordForm } from '../templates/login-page.js';
 import { type AdminDeps, sendPage, staffUser } from './guard.js';
 
 const STAFF_ONLY =
-  'Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.';
+  'Please enter the correct username and password for a staff account. Note that the password is case-sensitive.';
 
 /** /admin/login/, /admin/logout/ and /admin/password_change/ (Django's admin auth views). */
 export function registerAuthRoutes(app: FastifyInstance, deps: AdminDeps): void {

@@ -24,7 +24,7 @@ export function registerIndexRoutes(app: FastifyInstance, deps: AdminDeps): void
       adminPage(
         request,
         index,
-        { title: 'Site administration', bodyClass: 'dashboard' },
+        { title: 'Site administration', bodyClass: 'dashboard-page' },
         indexPage(visibleApps(user, index), recent, urlOf),
       ),
     );

@@ -74,7 +74,7 @@ ${state.rows.map((row, i) => rowHtml(row, i))}
 ${
   editable && perms.add
     ? html`<template id="${p}-empty">${rowHtml({ raw: blankRaw(inline.fields), errors: {}, delete: false }, '__prefix__')}</template>
-<p class="add-row" hidden><button type="button" class="button add-inline" data-prefix="${p}">Add another ${inline.label}</button></p>`
+<p class="add-row" hidden><button type="button" class="button add-inline" data-prefix="${p}">Add another ${inline.label.toLowerCase()}</button></p>`
     : ''
 }
 </fieldset>`;
