@@ -1,0 +1,10 @@
+import { defineApp } from '../apps/define-app.js';
+import * as schema from './schema.js';
+
+/** The REST API generated from the admin registrations, under /api/v1/, with its tokens. */
+export default defineApp({
+  name: 'api',
+  label: 'API',
+  dependencies: ['auth', 'admin'],
+  schema,
+});
