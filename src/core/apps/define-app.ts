@@ -45,6 +45,14 @@ export interface AppManifest {
   readonly afterMigrate?: (ctx: MigrateContext) => Promise<void>;
   /** Registers the app's models in the admin (its `admin.ts`); checked when the server boots. */
   readonly admin?: (site: AdminSite) => void;
+  /**
+   * Creates the app's demo data for `slipway seed --demo`, on a migrated database. Must be
+   * idempotent: running it again (or on a database that already has data) changes nothing.
+   *
+   * @example
+   *   seed: ({ database }) => seedDemoPolls(database.db),
+   */
+  readonly seed?: (ctx: { readonly database: Database }) => Promise<void>;
 }
 
 export interface MigrateContext {
