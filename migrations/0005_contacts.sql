@@ -87,7 +87,7 @@ CREATE TABLE "contacts_telephone" (
 	"person_id" integer,
 	"company_id" integer,
 	"kind" varchar(10) DEFAULT 'mobile' NOT NULL,
-	"number" varchar(16) NOT NULL,
+	"number" varchar(32) NOT NULL,
 	"is_primary" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,

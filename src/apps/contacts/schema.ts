@@ -132,8 +132,11 @@ export const telephone = pgTable(
     ...id(),
     ...owner(),
     kind: varchar('kind', { length: 10, enum: TELEPHONE_KINDS }).notNull().default('mobile'),
-    /** E.164: `+` and at most 15 digits (`+41446681800`). */
-    number: varchar('number', { length: 16 }).notNull(),
+    /**
+     * E.164: `+` and at most 15 digits (`+41446681800`). Wider than that so that a formatted
+     * number (`+1 (415) 555-2671`) reaches the trigger that normalises it.
+     */
+    number: varchar('number', { length: 32 }).notNull(),
     isPrimary: boolean('is_primary').notNull().default(false),
     ...timestamps(),
   },
