@@ -1,0 +1,28 @@
+import { SlipwayError } from '../../core/errors.js';
+
+/**
+ * No published question with this id: it does not exist, or its `pubDate` is still in the
+ * future (a scheduled question must not be discoverable by guessing ids).
+ */
+export class QuestionNotFoundError extends SlipwayError {
+  constructor(id: number | string) {
+    super('POLLS_QUESTION_NOT_FOUND', 404, `No poll with id ${String(id).slice(0, 40)}.`);
+  }
+}
+
+/**
+ * The vote named no choice, or one that is not an answer to this question (unknown, or another
+ * question's). The detail page shows `message` above the form.
+ */
+export class InvalidChoiceError extends SlipwayError {
+  constructor(message: string) {
+    super('POLLS_INVALID_CHOICE', 400, message);
+  }
+}
+
+/** Django's wording, for a vote sent without a selected choice. */
+export const NO_CHOICE_MESSAGE = "You didn't select a choice.";
+
+/** For a choice id that is not one of this question's choices. */
+export const FOREIGN_CHOICE_MESSAGE =
+  'That choice is not an answer to this question. Pick one of the choices below.';
