@@ -109,17 +109,27 @@ describe('GET /polls/<id>/', () => {
     expect(res.body).toContain('No poll with id 999999.');
   });
 
-  it.each(['abc', '0', '01', '-1', '1e3', '1.5', '99999999999', '2147483648', '%00', '%3Cscript%3E'])(
-    'answers 404, not 500, for the id %j',
-    async (id) => {
-      for (const url of [`/polls/${id}/`, `/polls/${id}/results/`]) {
-        const res = await client.get(url);
-        expect(res.statusCode, url).toBe(404);
-        expect(res.body).not.toContain('<script>');
-      }
-      expect((await client.post(`/polls/${id}/vote/`, { choice: '1' })).statusCode).toBe(404);
-    },
-  );
+  it.each([
+    '',
+    '%20',
+    'abc',
+    '0',
+    '01',
+    '-1',
+    '1e3',
+    '1.5',
+    '99999999999',
+    '2147483648',
+    '%00',
+    '%3Cscript%3E',
+  ])('answers 404, not 500, for the id %j', async (id) => {
+    for (const url of [`/polls/${id}/`, `/polls/${id}/results/`]) {
+      const res = await client.get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body).not.toContain('<script>');
+    }
+    expect((await client.post(`/polls/${id}/vote/`, { choice: '1' })).statusCode).toBe(404);
+  });
 
   it('says so when the question has no choices yet', async () => {
     const q = await createQuestion(t.database.db, 'Empty.', -1);
@@ -213,6 +223,22 @@ describe('POST /polls/<id>/vote/', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(await votesOf(t.database.db, q.id)).toEqual([0, 0]);
+  });
+
+  it('accepts the choice as a number from a JSON client', async () => {
+    const q = await createQuestion(t.database.db, 'Pick one.', -1, ['A', 'B']);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/polls/${q.id}/vote/`,
+      headers: {
+        host: 'localhost',
+        cookie: `csrftoken=${client.jar.get('csrftoken')}`,
+        'x-csrf-token': client.jar.get('csrftoken')!,
+      },
+      payload: { choice: q.choiceIds[1] },
+    });
+    expect(res.statusCode).toBe(303);
+    expect(await votesOf(t.database.db, q.id)).toEqual([0, 1]);
   });
 
   it('answers 404 for a vote on a future or missing question, and counts nothing', async () => {

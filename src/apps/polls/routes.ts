@@ -60,10 +60,12 @@ export function registerPollsRoutes(app: FastifyInstance, { database }: AppConte
   app.post<{ Params: IdParams }>('/polls/:id/vote/', async (request, reply) => {
     const questionId = parseQuestionId(request.params.id);
     const now = new Date();
+    // A form sends a string; a JSON client may send a number. Two values (or none) are no choice.
     const raw = (request.body as Record<string, unknown> | undefined)?.['choice'];
+    const picked = typeof raw === 'number' ? String(raw) : raw;
     try {
-      if (typeof raw !== 'string' || raw === '') throw new InvalidChoiceError(NO_CHOICE_MESSAGE);
-      await vote(db, questionId, parseChoiceId(raw), now);
+      if (typeof picked !== 'string' || picked === '') throw new InvalidChoiceError(NO_CHOICE_MESSAGE);
+      await vote(db, questionId, parseChoiceId(picked), now);
     } catch (error) {
       if (!(error instanceof InvalidChoiceError)) throw error;
       // Re-render the form with the message, as Django's tutorial does; the question may still 404.
