@@ -9,6 +9,18 @@ export interface PgErrorInfo {
   readonly table?: string;
   readonly detail?: string;
   readonly message: string;
+  /** The server function that raised it: `exec_stmt_raise` for a PL/pgSQL `RAISE`. */
+  readonly routine?: string;
+}
+
+/**
+ * Whether a trigger raised the error (PL/pgSQL `RAISE … USING ERRCODE = 'check_violation',
+ * CONSTRAINT = 'rule_name', MESSAGE = '…'`, as the contacts app's primary-object rules do). Such a
+ * message is written for users, so it is shown as is. Told apart by the server routine, which
+ * does not depend on the server's language.
+ */
+export function raisedByTrigger(error: PgErrorInfo): boolean {
+  return error.routine === 'exec_stmt_raise';
 }
 
 /**
@@ -35,7 +47,8 @@ export interface MappedError {
  * Turns an integrity error into the message a user can act on (Django's validate_unique and
  * friends, after the fact): unique → "Question with this Question text already exists.",
  * foreign key → "Select a valid choice.", not null → "This field is required.", check → the
- * constraint's name.
+ * constraint's name. A rule raised by a trigger keeps its own message, on the column it names
+ * when that column is one of `meta`'s.
  */
 export function mapDatabaseError(
   meta: TableMeta,
@@ -43,6 +56,11 @@ export function mapDatabaseError(
   labelOf: (key: string) => string,
   error: PgErrorInfo,
 ): MappedError {
+  if (raisedByTrigger(error)) {
+    const sameTable = !error.table || error.table === meta.tableName;
+    const field = sameTable && error.column ? meta.fieldByName(error.column) : undefined;
+    return field ? { field: field.key, message: error.message } : { message: error.message };
+  }
   const fieldKeys = columnsOf(meta, error);
   const key = fieldKeys[0];
   switch (error.code) {

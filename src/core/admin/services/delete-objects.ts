@@ -2,7 +2,7 @@ import { inArray } from 'drizzle-orm';
 import type { AppDb } from '../../db/database.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
-import { databaseError } from './constraint-errors.js';
+import { databaseError, raisedByTrigger } from './constraint-errors.js';
 import { logAction } from './history.js';
 
 export type DeleteResult = { ok: true; count: number } | { ok: false; message: string };
@@ -38,6 +38,9 @@ export async function deleteObjects(
     return { ok: true, count: rows.length };
   } catch (error) {
     const pgError = databaseError(error);
+    // A trigger's rule (a primary address cannot be deleted) says itself what to do.
+    if (pgError && raisedByTrigger(pgError))
+      return { ok: false, message: `Nothing was deleted: ${pgError.message}` };
     if (pgError?.code !== '23503') throw error;
     return {
       ok: false,

@@ -1,0 +1,103 @@
+import { eq, type SQL } from 'drizzle-orm';
+import type { AppDb } from '../../core/db/database.js';
+import { ContactNotFoundError, contactsError } from './errors.js';
+import { address, company, email, person, telephone } from './schema.js';
+
+/**
+ * What the services share about the rows an owner has: addresses, telephones and e-mails. The
+ * three tables have the same id, person_id, company_id and is_primary columns.
+ */
+
+export type ContactKind = 'address' | 'telephone' | 'email';
+export const contactTables = { address, telephone, email } as const;
+export type ContactRow<K extends ContactKind> = (typeof contactTables)[K]['$inferSelect'];
+export type AnyContactRow = ContactRow<ContactKind>;
+
+/** Who a contact belongs to: exactly one of the two. */
+export type Owner = { personId: number; companyId?: undefined } | { companyId: number; personId?: undefined };
+
+export const NOUNS: Readonly<Record<ContactKind, string>> = {
+  address: 'address',
+  telephone: 'telephone',
+  email: 'e-mail address',
+};
+
+/** The table of a kind, typed by its shared columns (any of the three would do). */
+export const tableOf = (kind: ContactKind) => contactTables[kind] as unknown as typeof email;
+
+export function isContactKind(kind: unknown): kind is ContactKind {
+  return typeof kind === 'string' && Object.hasOwn(contactTables, kind);
+}
+
+/**
+ * Runs `fn` in one transaction (a savepoint inside a caller's) and turns the database's
+ * primary-object refusals, including those raised at COMMIT, into the errors of errors.ts.
+ */
+export async function inTransaction<T>(
+  db: AppDb,
+  fn: (tx: AppDb) => Promise<T>,
+  during?: 'delete',
+): Promise<T> {
+  try {
+    return await db.transaction((tx) => fn(tx as unknown as AppDb));
+  } catch (error) {
+    throw contactsError(error, during) ?? error;
+  }
+}
+
+export const ownerCondition = (kind: ContactKind, owner: Owner): SQL =>
+  owner.personId !== undefined
+    ? eq(tableOf(kind).personId, owner.personId)
+    : eq(tableOf(kind).companyId, owner.companyId!);
+
+export const ownerOf = (row: { personId: number | null; companyId: number | null }): Owner =>
+  row.personId !== null ? { personId: row.personId } : { companyId: row.companyId! };
+
+/**
+ * Locks the owner's row until COMMIT (FOR NO KEY UPDATE, which inserts of its children do not
+ * wait for), so that concurrent changes to its primaries queue up instead of failing. Throws
+ * {@link ContactNotFoundError} when it does not exist.
+ */
+export async function lockOwner(tx: AppDb, owner: Owner): Promise<void> {
+  const found =
+    owner.personId !== undefined
+      ? await tx
+          .select({ id: person.id })
+          .from(person)
+          .where(eq(person.id, owner.personId))
+          .for('no key update')
+      : await tx
+          .select({ id: company.id })
+          .from(company)
+          .where(eq(company.id, owner.companyId!))
+          .for('no key update');
+  if (found.length === 0)
+    throw new ContactNotFoundError(
+      owner.personId !== undefined ? 'person' : 'company',
+      owner.personId ?? owner.companyId,
+    );
+}
+
+/**
+ * Inserts new rows for one owner, the one to be primary first (so the database never sees two,
+ * and its "first becomes primary" trigger agrees); returns them in input order.
+ */
+export async function insertOwned<R>(
+  tx: AppDb,
+  kind: ContactKind,
+  owner: Owner,
+  rows: readonly { isPrimary: boolean }[],
+  primary: number,
+): Promise<R[]> {
+  const out: R[] = new Array(rows.length);
+  const order = [primary, ...rows.keys()].filter((i, n, all) => i < rows.length && all.indexOf(i) === n);
+  for (const i of order) {
+    const values = { ...rows[i], ...owner, isPrimary: i === primary };
+    const [row] = (await tx
+      .insert(tableOf(kind))
+      .values(values as never)
+      .returning()) as R[];
+    out[i] = row!;
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import pino from 'pino';
+import { databaseError, type PgErrorInfo } from '../../core/admin/services/constraint-errors.js';
+import { migrateApps } from '../../core/apps/migrate-apps.js';
+import { createRegistry } from '../../core/apps/registry.js';
+import type { AppDb, Database } from '../../core/db/database.js';
+import { readMigrationFiles } from '../../core/db/migrate/files.js';
+import { openDatabase } from '../../core/db/open-database.js';
+import { migrationsDir } from '../../core/paths.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../../core/testing/test-database.js';
+import { installedApps } from '../installed.js';
+import { createCompany, createPerson } from './service.js';
+
+/** The engine the suite runs on, for test titles. */
+export const engineName = serverUrl ? 'PostgreSQL' : 'PGlite';
+
+/**
+ * A fresh, migrated database without the HTTP server, for tests of the rules and the services.
+ * Close it with `close()` in `afterAll`.
+ */
+export async function migratedDatabase(): Promise<{
+  database: Database;
+  testDb: TestDatabase;
+  close(): Promise<void>;
+}> {
+  const log = pino({ level: 'silent' });
+  const testDb = await createTestDatabase();
+  const registry = createRegistry(installedApps);
+  const database = await openDatabase(testDb.config, { log, schema: registry.schema, role: 'client' });
+  await migrateApps(database, registry, readMigrationFiles(migrationsDir), { log });
+  return {
+    database,
+    testDb,
+    async close() {
+      await database.close();
+      await testDb.drop();
+    },
+  };
+}
+
+/** Runs an SQL script in one transaction on one connection (COMMIT runs the deferred checks). */
+export function inTransaction(database: Database, sql: string): Promise<void> {
+  return database.withSession((session) => session.transaction((tx) => tx.exec(sql)));
+}
+
+/** Runs a script that the database must refuse, and returns the PostgreSQL error. */
+export async function refused(database: Database, sql: string): Promise<PgErrorInfo> {
+  const error = await inTransaction(database, sql).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error === undefined) throw new Error(`the database accepted:\n${sql}`);
+  const pg = databaseError(error);
+  if (!pg) throw error;
+  return pg;
+}
+
+let counter = 0;
+/** A unique suffix for names, so tests in one file do not collide. */
+export const unique = () => `${process.pid}-${++counter}`;
+
+/** SQL creating person `id` with one address and one telephone (the minimum the rules allow). */
+export function personSql(id: number, name = 'Ada'): string {
+  return `INSERT INTO contacts_person (id, first_name, last_name) VALUES (${id}, '${name}', 'Lovelace');
+INSERT INTO contacts_address (person_id, street, postal_code, city, country) VALUES (${id}, 'Main ${id}', '8000', 'Zürich', 'CH');
+INSERT INTO contacts_telephone (person_id, number) VALUES (${id}, '+41446681800');`;
+}
+
+/** Creates a person through the service: by default one address and one telephone. */
+export function newPerson(
+  db: AppDb,
+  options: { addresses?: number; telephones?: number; emails?: number; firstName?: string } = {},
+) {
+  const n = (count: number | undefined, fallback: number) =>
+    Array.from({ length: count ?? fallback }, (_, i) => i);
+  return createPerson(db, {
+    person: { firstName: options.firstName ?? 'Ada', lastName: 'Lovelace' },
+    addresses: n(options.addresses, 1).map((i) => ({
+      street: `Street ${i + 1}`,
+      postalCode: '8000',
+      city: 'Zürich',
+      country: 'CH',
+    })),
+    telephones: n(options.telephones, 1).map((i) => ({ number: `+4144668180${i}` })),
+    emails: n(options.emails, 0).map((i) => ({ address: `ada${i}@example.com` })),
+  });
+}
+
+/** Creates a company through the service, with one address and one telephone. */
+export function newCompany(db: AppDb, name = 'Acme SA') {
+  return createCompany(db, {
+    company: { name },
+    addresses: [{ street: 'Industriestrasse 5', postalCode: '3000', city: 'Bern', country: 'CH' }],
+    telephones: [{ number: '+41313000000' }],
+  });
+}
+
+/** How many primary rows of a table an owner has. */
+export async function primaries(database: Database, table: string, personId: number): Promise<number> {
+  const [row] = await database.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE person_id = $1 AND is_primary`,
+    [personId],
+  );
+  return row!.n;
+}
