@@ -28,10 +28,15 @@ export function formatDateTime(value: Date): string {
   return `${value.toISOString().slice(0, 16).replace('T', ' ')} ${ADMIN_TIME_ZONE}`;
 }
 
-/** The value of an `<input type="datetime-local">` for a stored instant. */
+/**
+ * The value of an `<input type="datetime-local">` for a stored instant: minutes, seconds when
+ * there are any, milliseconds when there are any (so an instant written through the API with
+ * milliseconds survives a save of the admin form unchanged).
+ */
 export function toDateTimeLocal(value: Date): string {
   const iso = value.toISOString();
-  return iso.endsWith(':00.000Z') ? iso.slice(0, 16) : iso.slice(0, 19);
+  if (iso.endsWith(':00.000Z')) return iso.slice(0, 16);
+  return iso.endsWith('.000Z') ? iso.slice(0, 19) : iso.slice(0, 23);
 }
 
 /** The value of an `<input type="date">`. */

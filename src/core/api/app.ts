@@ -1,4 +1,5 @@
 import { defineApp } from '../apps/define-app.js';
+import { registerApiRoutes } from './routes.js';
 import * as schema from './schema.js';
 
 /** The REST API generated from the admin registrations, under /api/v1/, with its tokens. */
@@ -7,4 +8,5 @@ export default defineApp({
   label: 'API',
   dependencies: ['auth', 'admin'],
   schema,
+  routes: (app, ctx) => registerApiRoutes(app, ctx),
 });

@@ -94,7 +94,13 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   });
 }
 
-function checkCsrf(request: FastifyRequest): void {
+/**
+ * Throws {@link CsrfError} unless the request echoes the CSRF cookie (form field or
+ * `X-CSRF-Token`) and comes from this site. Exported for routes that set `csrf: false` because
+ * they accept other credentials too (the API checks it when a request is authenticated by the
+ * session cookie rather than a token).
+ */
+export function checkCsrf(request: FastifyRequest): void {
   const cookie = request.cookies[CSRF_COOKIE];
   const body = request.body as Record<string, unknown> | undefined;
   const sent =

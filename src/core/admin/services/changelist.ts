@@ -13,6 +13,17 @@ export const PAGE_PARAM = 'p';
 export const ORDER_PARAM = 'o';
 export const SEARCH_PARAM = 'q';
 
+/**
+ * How a caller other than the admin's pages reads a changelist (the REST API): its own names for
+ * the page, order and search parameters, its own page size, and `lean` to skip what only the
+ * HTML page shows (names of related objects, foreign key filter choices, the unfiltered total).
+ */
+export interface ChangelistOptions {
+  readonly params?: { readonly page: string; readonly order: string; readonly search: string };
+  readonly perPage?: number;
+  readonly lean?: boolean;
+}
+
 export interface SortState {
   readonly column: ListColumn;
   readonly desc: boolean;
@@ -49,43 +60,49 @@ export async function loadChangelist(
   reg: Registration,
   user: AuthUser,
   query: URLSearchParams,
+  options: ChangelistOptions = {},
 ): Promise<Changelist> {
-  const q = (query.get(SEARCH_PARAM) ?? '').slice(0, 200);
-  const filters = await applyFilters(db, index, reg, query);
+  const names = options.params ?? { page: PAGE_PARAM, order: ORDER_PARAM, search: SEARCH_PARAM };
+  const perPage = options.perPage ?? reg.perPage;
+  const lean = options.lean ?? false;
+  const q = (query.get(names.search) ?? '').slice(0, 200);
+  const filters = await applyFilters(db, index, reg, query, { choices: !lean });
   const search = searchCondition(reg.searchFields, q);
   const where = scoped(reg, user, allOf([...filters.conditions, search]));
-  const sort = parseSort(reg, query.get(ORDER_PARAM));
+  const sort = parseSort(reg, query.get(names.order));
   const order = orderTerms(reg, sort);
 
   const [{ n: total } = { n: 0 }] = await db.select({ n: count() }).from(reg.meta.table).where(where);
   const filtered = filters.conditions.length > 0 || search !== undefined;
-  const fullTotal = filtered
-    ? ((await db.select({ n: count() }).from(reg.meta.table).where(scoped(reg, user)))[0]?.n ?? 0)
-    : undefined;
-  const pages = Math.max(1, Math.ceil(total / reg.perPage));
-  const requested = Number.parseInt(query.get(PAGE_PARAM) ?? '1', 10);
+  const fullTotal =
+    filtered && !lean
+      ? ((await db.select({ n: count() }).from(reg.meta.table).where(scoped(reg, user)))[0]?.n ?? 0)
+      : undefined;
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const requested = Number.parseInt(query.get(names.page) ?? '1', 10);
   const page = Number.isFinite(requested) ? Math.min(Math.max(1, requested), pages) : 1;
   const rows = (await db
     .select()
     .from(reg.meta.table)
     .where(where)
     .orderBy(...order.map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column))))
-    .limit(reg.perPage)
-    .offset((page - 1) * reg.perPage)) as Row[];
+    .limit(perPage)
+    .offset((page - 1) * perPage)) as Row[];
 
   const related = new Map<string, Map<string, string>>();
-  for (const column of reg.listColumns)
-    if (column.field?.references)
-      related.set(
-        column.key,
-        await relatedReprs(
-          db,
-          index,
-          column.field,
-          rows.map((r) => r[column.key]),
-        ),
-      );
-  return { rows, related, total, fullTotal, page, pages, perPage: reg.perPage, q, sort, filters };
+  if (!lean)
+    for (const column of reg.listColumns)
+      if (column.field?.references)
+        related.set(
+          column.key,
+          await relatedReprs(
+            db,
+            index,
+            column.field,
+            rows.map((r) => r[column.key]),
+          ),
+        );
+  return { rows, related, total, fullTotal, page, pages, perPage, q, sort, filters };
 }
 
 /** `?o=-pubDate,questionText`: only sortable (column) list entries; unknown keys are dropped. */

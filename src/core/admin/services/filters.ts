@@ -29,24 +29,94 @@ export interface AppliedFilters {
 /** Foreign key filters list at most this many related objects; the parameter still takes any id. */
 const FK_CHOICES = 50;
 
+/** One query parameter a filter reads, described for API documentation. */
+export interface FilterParameter {
+  readonly name: string;
+  readonly description: string;
+  /** The JSON Schema of the parameter's value. */
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The query parameters a filter on `field` reads, the same for the admin's links and the API:
+ * `isStaff__exact`, `questionId__id__exact`, `pubDate__gte`/`pubDate__lt`, and `__isnull` for
+ * nullable columns.
+ */
+export function filterParameters(field: FieldMeta, title = field.label): FilterParameter[] {
+  const isNull: FilterParameter[] = field.notNull
+    ? []
+    : [
+        {
+          name: `${field.key}__isnull`,
+          description: `${title} is empty (1) or not (0).`,
+          schema: { type: 'string', enum: ['0', '1'] },
+        },
+      ];
+  if (field.references)
+    return [
+      {
+        name: `${field.key}__id__exact`,
+        description: `${title}: the related object's id.`,
+        schema: field.kind === 'integer' ? { type: 'integer' } : { type: 'string' },
+      },
+      ...isNull,
+    ];
+  if (field.kind === 'boolean')
+    return [
+      {
+        name: `${field.key}__exact`,
+        description: `${title}: 1 or 0.`,
+        schema: { type: 'string', enum: ['0', '1'] },
+      },
+      ...isNull,
+    ];
+  if (field.kind === 'enum')
+    return [
+      {
+        name: `${field.key}__exact`,
+        description: `${title} equals this value.`,
+        schema: { type: 'string', enum: [...(field.enumValues ?? [])] },
+      },
+      ...isNull,
+    ];
+  return [
+    {
+      name: `${field.key}__gte`,
+      description: `${title} on or after this day (UTC).`,
+      schema: { type: 'string', format: 'date' },
+    },
+    {
+      name: `${field.key}__lt`,
+      description: `${title} before this day (UTC).`,
+      schema: { type: 'string', format: 'date' },
+    },
+    ...isNull,
+  ];
+}
+
 /**
  * The sidebar filters of a changelist and the conditions they add, from the query string.
- * Parameters are Django's: `isStaff__exact=1`, `questionId__id__exact=7`, `pubDate__gte=2026-01-01`.
+ * Parameters are Django's: `isStaff__exact=1`, `questionId__id__exact=7`, `pubDate__gte=2026-01-01`
+ * (see {@link filterParameters}). `choices: false` skips loading the related objects a foreign
+ * key filter offers as links, which only the admin's sidebar shows.
  */
 export async function applyFilters(
   db: AppDb,
   index: AdminIndex,
   reg: Registration,
   query: URLSearchParams,
-  now = new Date(),
+  options: { now?: Date; choices?: boolean } = {},
 ): Promise<AppliedFilters> {
+  const now = options.now ?? new Date();
   const specs: FilterSpec[] = [];
   const conditions: SQL[] = [];
   const ignored: string[] = [];
   for (const field of reg.filterFields) {
     const title = reg.fieldLabel(field.key);
     if (field.references)
-      specs.push(await foreignKeyFilter(db, index, field, title, query, conditions, ignored));
+      specs.push(
+        await foreignKeyFilter(db, index, field, title, query, conditions, ignored, options.choices ?? true),
+      );
     else if (field.kind === 'boolean') specs.push(booleanFilter(field, title, query, conditions, ignored));
     else if (field.kind === 'enum') specs.push(enumFilter(field, title, query, conditions, ignored));
     else specs.push(dateFilter(field, title, query, conditions, ignored, now));
@@ -128,6 +198,7 @@ async function foreignKeyFilter(
   query: URLSearchParams,
   conditions: SQL[],
   ignored: string[],
+  withChoices: boolean,
 ): Promise<FilterSpec> {
   const ref = field.references!;
   const target = describeTable(ref.foreignTable);
@@ -137,6 +208,11 @@ async function foreignKeyFilter(
   const value = raw === null ? undefined : parsePk(targetField, raw);
   if (value !== undefined) conditions.push(eq(field.column, value));
   else if (raw !== null) ignored.push(param);
+  const clear = { [param]: null, [`${field.key}__isnull`]: null };
+  if (!withChoices) {
+    nullChoices(field, query, conditions, clear);
+    return { title, params: Object.keys(clear), choices: [] };
+  }
   const targetReg = index.forTable(ref.foreignTable);
   const order = targetReg?.ordering.length
     ? targetReg.ordering.map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column)))
@@ -146,7 +222,6 @@ async function foreignKeyFilter(
     .from(ref.foreignTable)
     .orderBy(...order)
     .limit(FK_CHOICES + 1)) as Row[];
-  const clear = { [param]: null, [`${field.key}__isnull`]: null };
   const choices: FilterChoice[] = rows.slice(0, FK_CHOICES).map((r) => ({
     label: reprOf(index, target, r),
     params: { ...clear, [param]: String(r[targetField.key]) },

@@ -16,7 +16,8 @@ export function many(body: FormBody, name: string): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-const INT_RANGE: Record<string, [number, number]> = {
+/** The range of each integer column type (serials start at 1). */
+export const INT_RANGE: Record<string, [number, number]> = {
   PgSmallInt: [-32_768, 32_767],
   PgSmallSerial: [1, 32_767],
   PgInteger: [-2_147_483_648, 2_147_483_647],
@@ -88,10 +89,12 @@ export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add
       return { ok: true, value: field.column.columnType === 'PgDate' ? new Date(`${text}T00:00:00Z`) : text };
     }
     case 'datetime': {
-      const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(text);
+      const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(text);
       if (!m || !validDate(m[1]!) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4] ?? 0) > 59)
         return { ok: false, error: 'Enter a valid date/time.' };
-      const value = new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}Z`);
+      // Milliseconds are kept (timestamps store microseconds; JavaScript dates hold milliseconds).
+      const ms = (m[5] ?? '').padEnd(3, '0').slice(0, 3);
+      const value = new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}.${ms}Z`);
       return {
         ok: true,
         value: field.column.columnType === 'PgTimestampString' ? value.toISOString() : value,

@@ -9,7 +9,16 @@ import { saveLinks } from './many-to-many.js';
 import { editableFields, type FormDeps, type FormState, type ParsedSubmission } from './object-form.js';
 import { reprOf } from './objects.js';
 
-export type SaveResult = { ok: true; row: Row; changed: boolean } | { ok: false; state: FormState };
+/**
+ * A failed save carries the SQLSTATE of the database's refusal (`23505` unique, `23503` foreign
+ * key…), so the API can answer 409 or 422; the messages are on the form state.
+ */
+export type SaveResult =
+  | { ok: true; row: Row; changed: boolean }
+  | { ok: false; state: FormState; code: string };
+
+/** The form-wide message added when an inline row's write failed (the row has the details). */
+export const NOTHING_SAVED = 'Please correct the errors below. Nothing was saved.';
 
 /** An integrity error raised by one inline row, so the message can go to that row. */
 class InlineRowError extends Error {
@@ -129,8 +138,8 @@ export async function saveObject(
           mapped.field && inline.fields.some((f) => f.key === mapped.field) ? mapped.field : '__all__';
         rowState.errors[key] = [...(rowState.errors[key] ?? []), mapped.message];
       } else inlineState.errors.push(mapped.message);
-      state.errors['__all__'] = ['Please correct the errors below. Nothing was saved.'];
-      return { ok: false, state };
+      state.errors['__all__'] = [NOTHING_SAVED];
+      return { ok: false, state, code: error.pgError.code };
     }
     const pgError = databaseError(error);
     if (!pgError) throw error;
@@ -138,7 +147,7 @@ export async function saveObject(
     const shown = mapped.field && editableFields(state).some((f) => f.key === mapped.field);
     const key = shown ? mapped.field! : '__all__';
     state.errors[key] = [...(state.errors[key] ?? []), mapped.message];
-    return { ok: false, state };
+    return { ok: false, state, code: pgError.code };
   }
 }
 

@@ -1,0 +1,73 @@
+import { SlipwayError } from '../errors.js';
+
+/**
+ * One entry of a problem's `errors` list: the field it concerns, as a path into the request
+ * (`questionText`, `choices[1].choiceText`, a query parameter such as `page_size`), or null when
+ * it concerns the object as a whole.
+ */
+export interface FieldError {
+  readonly field: string | null;
+  readonly message: string;
+}
+
+/** Where each problem type is explained: the `type` URIs point at the docs page. */
+export const PROBLEM_DOCS = '/api/docs#problem-';
+
+function listDetail(errors: readonly FieldError[], what: string): string {
+  return errors.length === 1
+    ? `${errors[0]!.field ? `${errors[0]!.field}: ` : ''}${errors[0]!.message}`
+    : `${errors.length} ${what} are invalid; see errors.`;
+}
+
+/** The request body is invalid: 422 with one entry per problem (RFC 9457 `errors` extension). */
+export class ApiValidationError extends SlipwayError {
+  constructor(readonly errors: readonly FieldError[]) {
+    super('SLIPWAY_API_VALIDATION', 422, listDetail(errors, 'values'), {
+      type: `${PROBLEM_DOCS}validation`,
+      title: 'Validation failed',
+      errors,
+    });
+  }
+}
+
+/** The database refused the write because of other rows (unique values, protected references). */
+export class ApiConflictError extends SlipwayError {
+  constructor(readonly errors: readonly FieldError[]) {
+    super('SLIPWAY_API_CONFLICT', 409, listDetail(errors, 'values'), {
+      type: `${PROBLEM_DOCS}conflict`,
+      title: 'Conflict',
+      errors,
+    });
+  }
+}
+
+/** Query parameters (page, ordering, filters) that cannot be used: 400. */
+export class ApiQueryError extends SlipwayError {
+  constructor(readonly errors: readonly FieldError[]) {
+    super('SLIPWAY_API_QUERY', 400, listDetail(errors, 'query parameters'), {
+      type: `${PROBLEM_DOCS}query`,
+      title: 'Invalid query parameters',
+      errors,
+    });
+  }
+}
+
+/**
+ * No credentials, or credentials that do not work: 401. The API's error handler adds
+ * `WWW-Authenticate`, as RFC 9110 requires with a 401.
+ */
+export class ApiAuthenticationError extends SlipwayError {
+  constructor(message: string) {
+    super('SLIPWAY_API_UNAUTHENTICATED', 401, message, {
+      type: `${PROBLEM_DOCS}unauthenticated`,
+      title: 'Authentication required',
+    });
+  }
+}
+
+/** The page requested is past the last one: 404. */
+export class ApiNotFoundError extends SlipwayError {
+  constructor(message: string) {
+    super('SLIPWAY_API_NOT_FOUND', 404, message);
+  }
+}

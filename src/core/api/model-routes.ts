@@ -1,0 +1,157 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Row } from '../admin/options.js';
+import { type AdminDeps, objectFor, requirePerm } from '../admin/routes/guard.js';
+import { loadChangelist } from '../admin/services/changelist.js';
+import { deleteObjects } from '../admin/services/delete-objects.js';
+import { planDelete } from '../admin/services/delete-plan.js';
+import { PermissionDeniedError } from '../auth/errors.js';
+import { apiUser } from './authentication.js';
+import { ApiConflictError, ApiNotFoundError, ApiQueryError, type FieldError } from './errors.js';
+import { listQuerySchema, writeSchema } from './json-schema.js';
+import type { ApiResource } from './resource.js';
+import { serializeRows } from './serialize.js';
+import { writeObject } from './write-object.js';
+
+/** The list's query parameters, in the admin's changelist service. */
+const PARAMS = { page: 'page', order: 'ordering', search: 'search' } as const;
+
+function pageLink(request: FastifyRequest, page: number): string {
+  const url = new URL(request.url, `${request.protocol}://${request.host}`);
+  if (page === 1) url.searchParams.delete('page');
+  else url.searchParams.set('page', String(page));
+  return url.toString();
+}
+
+function orderingErrors(resource: ApiResource, raw: string | undefined): FieldError[] {
+  if (raw === undefined || raw === '') return [];
+  const allowed = resource.orderingKeys;
+  return raw.split(',').flatMap((term) => {
+    const key = term.startsWith('-') ? term.slice(1) : term;
+    if (allowed.includes(key)) return [];
+    const choices =
+      allowed.length > 0 ? `one of: ${allowed.join(', ')}` : 'nothing: this list has a fixed order';
+    return [{ field: 'ordering', message: `Cannot order by "${key}"; choose ${choices}.` }];
+  });
+}
+
+/**
+ * The five endpoints of one resource, each checking the model permission before the body is
+ * validated and the object permission once the object is loaded:
+ *
+ * - `GET    /api/v1/<app>/<model>/`       list: `page`, `page_size`, `search`, `ordering`, filters (view)
+ * - `POST   /api/v1/<app>/<model>/`       create, with nested children (add) → 201
+ * - `GET    /api/v1/<app>/<model>/<id>/`  retrieve (view)
+ * - `PUT    /api/v1/<app>/<model>/<id>/`  replace; `PATCH` changes only the keys sent (change)
+ * - `DELETE /api/v1/<app>/<model>/<id>/`  delete with the cascade, unless protected (delete) → 204
+ */
+export function registerModelRoutes(app: FastifyInstance, deps: AdminDeps, resource: ApiResource): void {
+  const { reg, path } = resource;
+  const { index } = deps;
+  const db = deps.ctx.database.db;
+  const needs = (action: 'view' | 'add' | 'change' | 'delete') => async (request: FastifyRequest) =>
+    requirePerm(apiUser(request), reg, action);
+  const config = { csrf: false };
+  const item = `${path}:id/`;
+
+  const serializeOne = async (request: FastifyRequest, row: Row) =>
+    (await serializeRows(db, resource, apiUser(request), [row]))[0];
+
+  app.get(
+    path,
+    { schema: { querystring: listQuerySchema(resource) }, config, preValidation: needs('view') },
+    async (request) => {
+      const user = apiUser(request);
+      const q = request.query as { page?: number; page_size?: number; ordering?: string };
+      const problems = orderingErrors(resource, q.ordering);
+      if (problems.length > 0) throw new ApiQueryError(problems);
+      const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+      const list = await loadChangelist(db, index, reg, user, query, {
+        params: PARAMS,
+        perPage: q.page_size ?? reg.perPage,
+        lean: true,
+      });
+      if (list.filters.ignored.length > 0)
+        throw new ApiQueryError(
+          list.filters.ignored.map((p) => ({ field: p, message: 'Enter a valid value.' })),
+        );
+      const requested = q.page ?? 1;
+      if (requested > list.pages)
+        throw new ApiNotFoundError(`There is no page ${requested}: the last page is ${list.pages}.`);
+      return {
+        count: list.total,
+        next: list.page < list.pages ? pageLink(request, list.page + 1) : null,
+        previous: list.page > 1 ? pageLink(request, list.page - 1) : null,
+        results: await serializeRows(db, resource, user, list.rows),
+      };
+    },
+  );
+
+  app.post(
+    path,
+    { schema: { body: writeSchema(resource, 'create') }, config, preValidation: needs('add') },
+    async (request, reply) => {
+      const user = apiUser(request);
+      const row = await writeObject(
+        { db, index, user },
+        resource,
+        undefined,
+        request.body as Record<string, unknown>,
+      );
+      reply.code(201).header('location', `${path}${encodeURIComponent(String(row[reg.pk.key]))}/`);
+      return serializeOne(request, row);
+    },
+  );
+
+  app.get(item, { config, preValidation: needs('view') }, async (request) => {
+    const { row } = await objectFor(deps, reg, apiUser(request), request.params, 'view');
+    return serializeOne(request, row);
+  });
+
+  // PUT and PATCH differ only in their schemas: PUT needs every required field, PATCH none.
+  const update = async (request: FastifyRequest) => {
+    const user = apiUser(request);
+    const { row } = await objectFor(deps, reg, user, request.params, 'change');
+    const saved = await writeObject(
+      { db, index, user },
+      resource,
+      row,
+      request.body as Record<string, unknown>,
+    );
+    return serializeOne(request, saved);
+  };
+  for (const [method, mode] of [
+    ['PUT', 'update'],
+    ['PATCH', 'patch'],
+  ] as const)
+    app.route({
+      method,
+      url: item,
+      schema: { body: writeSchema(resource, mode) },
+      config,
+      preValidation: needs('change'),
+      handler: update,
+    });
+
+  app.delete(item, { config, preValidation: needs('delete') }, async (request, reply) => {
+    const user = apiUser(request);
+    const { row } = await objectFor(deps, reg, user, request.params, 'delete');
+    const name = `${reg.label.toLowerCase()} “${reg.str(row)}”`;
+    const plan = await planDelete(db, index, user, reg, [row]);
+    if (plan.protected.length > 0)
+      throw new ApiConflictError([
+        {
+          field: null,
+          message: `Cannot delete the ${name}: these objects refer to it and are protected: ${plan.protected
+            .map((n) => `${n.model} “${n.repr}”`)
+            .join(', ')}.`,
+        },
+      ]);
+    if (plan.missingPerms.length > 0)
+      throw new PermissionDeniedError(
+        `Deleting the ${name} would also delete ${plan.missingPerms.join(', ').toLowerCase()}, which you may not delete.`,
+      );
+    const result = await deleteObjects(db, reg, user.id, [row]);
+    if (!result.ok) throw new ApiConflictError([{ field: null, message: result.message }]);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,231 @@
+import { type JsonSchema, listQuerySchema, readSchema, writeSchema } from './json-schema.js';
+import type { ApiResource } from './resource.js';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const problem = (description: string, name = 'Problem') => ({
+  description,
+  content: { 'application/problem+json': { schema: ref(name) } },
+});
+
+const PROBLEMS = {
+  unauthenticated: problem('No credentials, or a token that does not work (see WWW-Authenticate).'),
+  forbidden: problem('Missing permission, or a session request without its CSRF header.'),
+  notFound: problem('No such object, or one outside what the user may see.'),
+  invalid: problem('The body is invalid: every problem is listed by field.', 'ValidationProblem'),
+  conflict: problem('The database refused the change because of other rows.', 'ValidationProblem'),
+  query: problem('Query parameters that cannot be used.', 'ValidationProblem'),
+};
+
+const PROBLEM_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'An RFC 9457 problem document.',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string' },
+    requestId: { type: 'string' },
+  },
+  required: ['type', 'title', 'status'],
+};
+
+const VALIDATION_PROBLEM: JsonSchema = {
+  allOf: [
+    ref('Problem'),
+    {
+      type: 'object',
+      properties: {
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              field: {
+                type: ['string', 'null'],
+                description:
+                  'A path into the request (`choices[1].choiceText`), or null for the whole object.',
+              },
+              message: { type: 'string' },
+            },
+            required: ['field', 'message'],
+          },
+        },
+      },
+      required: ['errors'],
+    },
+  ],
+};
+
+function queryParameters(resource: ApiResource) {
+  const schema = listQuerySchema(resource);
+  return Object.entries(schema['properties'] as Record<string, JsonSchema>).map(([name, s]) => {
+    const { description, ...rest } = s;
+    return { name, in: 'query', required: false, description, schema: rest };
+  });
+}
+
+function operations(resource: ApiResource, paths: Record<string, unknown>, schemas: Record<string, unknown>) {
+  const { reg } = resource;
+  const name = resource.schemaName;
+  const tag = `${reg.appLabel}: ${reg.labelPlural}`;
+  const id = `${reg.app}_${reg.model}`;
+  const plural = reg.labelPlural.toLowerCase();
+  const single = reg.label.toLowerCase();
+  schemas[name] = readSchema(resource);
+  schemas[`${name}Create`] = writeSchema(resource, 'create');
+  schemas[`${name}Update`] = writeSchema(resource, 'update');
+  schemas[`${name}Patch`] = writeSchema(resource, 'patch');
+  schemas[`${name}Page`] = {
+    type: 'object',
+    properties: {
+      count: { type: 'integer', description: 'Rows matching the search and filters, on every page.' },
+      next: { type: ['string', 'null'], format: 'uri' },
+      previous: { type: ['string', 'null'], format: 'uri' },
+      results: { type: 'array', items: ref(name) },
+    },
+    required: ['count', 'next', 'previous', 'results'],
+  };
+  const perm = (action: 'view' | 'add' | 'change' | 'delete') => `Needs \`${reg.codename(action)}\`.`;
+  const body = (suffix: string) => ({ required: true, content: json(ref(`${name}${suffix}`)) });
+  paths[resource.path] = {
+    get: {
+      tags: [tag],
+      operationId: `${id}_list`,
+      summary: `List ${plural}`,
+      description: `${perm('view')} Pages of ${reg.perPage} by default, in the admin's order.`,
+      parameters: queryParameters(resource),
+      responses: {
+        200: { description: `A page of ${plural}.`, content: json(ref(`${name}Page`)) },
+        400: PROBLEMS.query,
+        401: PROBLEMS.unauthenticated,
+        403: PROBLEMS.forbidden,
+        404: problem('The page is past the last one.'),
+      },
+    },
+    post: {
+      tags: [tag],
+      operationId: `${id}_create`,
+      summary: `Create a ${single}`,
+      description: `${perm('add')} Nested children are created in the same transaction.`,
+      requestBody: body('Create'),
+      responses: {
+        201: { description: `The new ${single}.`, content: json(ref(name)) },
+        401: PROBLEMS.unauthenticated,
+        403: PROBLEMS.forbidden,
+        409: PROBLEMS.conflict,
+        422: PROBLEMS.invalid,
+      },
+    },
+  };
+  const object = {
+    401: PROBLEMS.unauthenticated,
+    403: PROBLEMS.forbidden,
+    404: PROBLEMS.notFound,
+  };
+  paths[`${resource.path}{id}/`] = {
+    parameters: [
+      {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: reg.pk.kind === 'integer' ? { type: 'integer' } : { type: 'string' },
+      },
+    ],
+    get: {
+      tags: [tag],
+      operationId: `${id}_retrieve`,
+      summary: `Get a ${single}`,
+      description: perm('view'),
+      responses: { 200: { description: `The ${single}.`, content: json(ref(name)) }, ...object },
+    },
+    put: {
+      tags: [tag],
+      operationId: `${id}_update`,
+      summary: `Replace a ${single}`,
+      description: `${perm('change')} Every required field must be sent; others left out keep their values.`,
+      requestBody: body('Update'),
+      responses: {
+        200: { description: `The ${single}.`, content: json(ref(name)) },
+        ...object,
+        409: PROBLEMS.conflict,
+        422: PROBLEMS.invalid,
+      },
+    },
+    patch: {
+      tags: [tag],
+      operationId: `${id}_partial_update`,
+      summary: `Change some fields of a ${single}`,
+      description: `${perm('change')} Only the keys sent change.`,
+      requestBody: body('Patch'),
+      responses: {
+        200: { description: `The ${single}.`, content: json(ref(name)) },
+        ...object,
+        409: PROBLEMS.conflict,
+        422: PROBLEMS.invalid,
+      },
+    },
+    delete: {
+      tags: [tag],
+      operationId: `${id}_destroy`,
+      summary: `Delete a ${single}`,
+      description: `${perm('delete')} Deletes what the database cascades to, as the admin's confirmation page lists; refused when other objects protect it.`,
+      responses: { 204: { description: 'Deleted.' }, ...object, 409: PROBLEMS.conflict },
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the API, generated from the admin registrations: one path pair and
+ * five schemas (read, create, update, patch, page) per registered model, the problem documents,
+ * and the two ways to authenticate.
+ *
+ * @example
+ *   buildOpenApi(describeResources(index)).paths['/api/v1/polls/question/'].get.operationId
+ *   // 'polls_question_list'
+ */
+export function buildOpenApi(
+  resources: readonly ApiResource[],
+  info = { title: 'Slipway API', version: '1' },
+) {
+  const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = { Problem: PROBLEM_SCHEMA, ValidationProblem: VALIDATION_PROBLEM };
+  for (const resource of resources) operations(resource, paths, schemas);
+  return {
+    openapi: '3.1.0',
+    info: {
+      ...info,
+      description:
+        'JSON endpoints for every model registered in the admin, with the same permissions. Authenticate with `Authorization: Token <key>` (create one with `slipway createtoken <username>`), or with the session cookie plus the `X-CSRF-Token` header on unsafe requests. Errors are RFC 9457 problem documents.',
+    },
+    servers: [{ url: '/' }],
+    tags: resources.map((r) => ({ name: `${r.reg.appLabel}: ${r.reg.labelPlural}` })),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        tokenAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'The header `Authorization: Token <key>`.',
+        },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The same key as `Authorization: Bearer <key>`.',
+        },
+        sessionAuth: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'sessionid',
+          description:
+            'The session cookie of a signed-in user; POST, PUT, PATCH and DELETE also need the `X-CSRF-Token` header.',
+        },
+      },
+    },
+    security: [{ tokenAuth: [] }, { bearerAuth: [] }, { sessionAuth: [] }],
+  };
+}
