@@ -1,9 +1,14 @@
 import type { Command } from '../command.js';
 import check from './check.js';
+import dumpdata from './dumpdata.js';
+import flush from './flush.js';
 import healthcheck from './healthcheck.js';
+import loaddata from './loaddata.js';
 import makemigrations from './makemigrations.js';
 import migrate from './migrate.js';
+import resetdb from './resetdb.js';
 import runserver from './runserver.js';
+import seed from './seed.js';
 import serve from './serve.js';
 import showmigrations from './showmigrations.js';
 import start from './start.js';
@@ -18,6 +23,11 @@ export const coreCommands: readonly Command[] = [
   makemigrations,
   showmigrations,
   check,
+  dumpdata,
+  loaddata,
+  flush,
+  resetdb,
+  seed,
   waitForDb,
   healthcheck,
 ];
