@@ -1,9 +1,16 @@
 import { defineApp } from '../../core/apps/define-app.js';
+import { registerContactsAdmin } from './admin.js';
 import * as schema from './schema.js';
 
+/**
+ * Contacts: people and companies with their addresses, telephones, e-mails and attachments, and
+ * the primary-object rules (seeds/003): each person or company has exactly one primary address
+ * and one primary telephone, enforced by the database (migration 0006_primary_objects).
+ */
 export default defineApp({
   name: 'contacts',
   label: 'Contacts',
   dependencies: ['auth', 'admin'],
   schema,
+  admin: registerContactsAdmin,
 });

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminBrowser, createTestUser, type Form, location } from '../../core/admin/testing.js';
+import { buildTestApp, type TestApp } from '../../core/testing/build-test-app.js';
+import { engineName } from './testing.js';
+
+// The contacts admin over HTTP: a person with address and telephone inlines, the refusal to
+// delete the primary address (a message, never a 500), and switching the primary.
+
+let t: TestApp;
+let browser: AdminBrowser;
+const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+  t.database.query<T>(sql, params);
+
+interface Row {
+  id?: number;
+  delete?: boolean;
+  [field: string]: string | number | boolean | undefined;
+}
+
+/** The person form: its fields, then each inline's rows as Django's formset fields. */
+function personForm(fields: Record<string, string>, inlines: Record<string, Row[]>): Form {
+  const body: Form = { dateOfBirth: '', notes: '', ...fields };
+  for (const prefix of ['address_set', 'telephone_set', 'email_set', 'company_person_set']) {
+    const rows = inlines[prefix] ?? [];
+    body[`${prefix}-TOTAL_FORMS`] = rows.length;
+    rows.forEach(({ id, delete: del, ...values }, i) => {
+      body[`${prefix}-${i}-id`] = id ?? '';
+      body[`${prefix}-${i}-DELETE`] = del;
+      for (const [key, value] of Object.entries(values)) body[`${prefix}-${i}-${key}`] = value;
+    });
+  }
+  return body;
+}
+
+const home = { kind: 'home', street: 'Bahnhofstrasse 1', postalCode: '8001', city: 'Zürich', country: 'CH' };
+const work = { kind: 'work', street: 'Bundesplatz 3', postalCode: '3005', city: 'Bern', country: 'CH' };
+const mobile = { kind: 'mobile', number: '+41 79 123 45 67' };
+
+async function addPerson(firstName: string, addresses: Row[] = [home], telephones: Row[] = [mobile]) {
+  return browser.post(
+    '/admin/contacts/person/add/',
+    personForm({ firstName, lastName: 'Lovelace' }, { address_set: addresses, telephone_set: telephones }),
+  );
+}
+
+const addressesOf = (personId: number) =>
+  q<{ id: number; street: string; is_primary: boolean }>(
+    'SELECT id, street, is_primary FROM contacts_address WHERE person_id = $1 ORDER BY id',
+    [personId],
+  );
+const personId = async (firstName: string) =>
+  (await q<{ id: number }>('SELECT id FROM contacts_person WHERE first_name = $1', [firstName]))[0]!.id;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  await createTestUser(t.database.db, 'admin', { superuser: true });
+  browser = new AdminBrowser(t.app);
+  await browser.login('admin');
+});
+afterAll(() => t.close());
+
+describe(`the contacts admin (${engineName})`, () => {
+  it('offers address and telephone inlines that need at least one row each', async () => {
+    const page = await browser.get('/admin/contacts/person/add/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('name="address_set-MIN_NUM_FORMS" value="1"');
+    expect(page.body).toContain('name="telephone_set-MIN_NUM_FORMS" value="1"');
+    expect(page.body).toContain('name="email_set-MIN_NUM_FORMS" value="0"');
+    // Primary is shown, not edited: the input does not exist.
+    expect(page.body).not.toContain('name="address_set-0-isPrimary"');
+  });
+
+  it('creates a person with an address and a telephone inline; the first of each is primary', async () => {
+    const res = await addPerson('Ada');
+    expect(res.statusCode).toBe(303);
+    const id = await personId('Ada');
+    expect(await addressesOf(id)).toEqual([
+      { id: expect.any(Number), street: 'Bahnhofstrasse 1', is_primary: true },
+    ]);
+    expect(await q('SELECT number, is_primary FROM contacts_telephone WHERE person_id = $1', [id])).toEqual([
+      { number: '+41791234567', is_primary: true },
+    ]);
+  });
+
+  it('refuses a person without an address, saving nothing', async () => {
+    const res = await addPerson('Nobody', []);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Please submit at least 1 address.');
+    expect(await q("SELECT id FROM contacts_person WHERE first_name = 'Nobody'")).toEqual([]);
+  });
+
+  it("shows the database's message next to a telephone number it refuses", async () => {
+    const res = await addPerson('National', [home], [{ kind: 'mobile', number: '079 123 45 67' }]);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(
+      '“079 123 45 67” is not a telephone number in international format: start with + and the country code',
+    );
+    expect(await q("SELECT id FROM contacts_person WHERE first_name = 'National'")).toEqual([]);
+  });
+
+  it('refuses to delete the primary address from the person form, with a clear message and no 500', async () => {
+    await addPerson('<b>Bea</b>', [home, work]);
+    const id = await personId('<b>Bea</b>');
+    const [primary, other] = await addressesOf(id);
+    const res = await browser.post(
+      `/admin/contacts/person/${id}/change/`,
+      personForm(
+        { firstName: '<b>Bea</b>', lastName: 'Lovelace' },
+        {
+          address_set: [
+            { id: primary!.id, ...home, delete: true },
+            { id: other!.id, ...work },
+          ],
+        },
+      ),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(
+      'This is the primary address of &lt;b&gt;Bea&lt;/b&gt; Lovelace, so it cannot be deleted: make another address primary first.',
+    );
+    expect(res.body).not.toContain('<b>Bea</b>');
+    expect(await addressesOf(id)).toHaveLength(2);
+  });
+
+  it('refuses to delete the primary address from its own delete page, saying why', async () => {
+    const id = await personId('Ada');
+    const [primary] = await addressesOf(id);
+    const res = await browser.post(`/admin/contacts/address/${primary!.id}/delete/`, { post: 'yes' });
+    expect(res.statusCode).toBe(303);
+    expect(location(res)).toBe(`/admin/contacts/address/${primary!.id}/change/`);
+    const page = await browser.get(location(res));
+    expect(page.body).toContain(
+      'Nothing was deleted: This is the only address of Ada Lovelace, who must keep one',
+    );
+    expect(await addressesOf(id)).toHaveLength(1);
+  });
+
+  it('switches the primary with “Make primary”, after which the old one can be deleted', async () => {
+    const id = await personId('<b>Bea</b>');
+    const [first, second] = await addressesOf(id);
+    const res = await browser.post(`/admin/contacts/address/?personId__id__exact=${id}`, {
+      action: 'make_primary',
+      _selected_action: [second!.id],
+    });
+    expect(res.statusCode).toBe(303);
+    expect((await browser.get(location(res))).body).toContain('The address is now primary.');
+    expect(await addressesOf(id)).toEqual([
+      { id: first!.id, street: first!.street, is_primary: false },
+      { id: second!.id, street: second!.street, is_primary: true },
+    ]);
+
+    const deleted = await browser.post(
+      `/admin/contacts/person/${id}/change/`,
+      personForm(
+        { firstName: '<b>Bea</b>', lastName: 'Lovelace' },
+        {
+          address_set: [
+            { id: first!.id, ...home, delete: true },
+            { id: second!.id, ...work },
+          ],
+        },
+      ),
+    );
+    expect(deleted.statusCode).toBe(303);
+    expect(await addressesOf(id)).toEqual([{ id: second!.id, street: second!.street, is_primary: true }]);
+  });
+
+  it('refuses to make two addresses of one person primary at once', async () => {
+    const id = await personId('<b>Bea</b>');
+    await addPerson('Cy', [home, work]);
+    const rows = await addressesOf(await personId('Cy'));
+    const res = await browser.post('/admin/contacts/address/', {
+      action: 'make_primary',
+      _selected_action: rows.map((r) => r.id),
+    });
+    expect((await browser.get(location(res))).body).toContain(
+      'Nothing was changed: select one address per person or company.',
+    );
+    expect((await addressesOf(id)).filter((a) => a.is_primary)).toHaveLength(1);
+  });
+
+  it('deletes a person with all their rows', async () => {
+    const id = await personId('Ada');
+    const res = await browser.post(`/admin/contacts/person/${id}/delete/`, { post: 'yes' });
+    expect(res.statusCode).toBe(303);
+    expect(await addressesOf(id)).toEqual([]);
+    expect(await q('SELECT id FROM contacts_telephone WHERE person_id = $1', [id])).toEqual([]);
+  });
+});

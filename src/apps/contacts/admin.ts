@@ -1,0 +1,178 @@
+import type { ActionContext, BulkAction, CleanInput } from '../../core/admin/options.js';
+import type { AdminSite } from '../../core/admin/site.js';
+import { SlipwayError } from '../../core/errors.js';
+import { type ContactKind, NOUNS, ownerOf } from './owned.js';
+import { normalizePhoneNumber } from './phone.js';
+import { setPrimary } from './primary.js';
+import { address, attachment, company, companyPerson, email, person, telephone } from './schema.js';
+
+/**
+ * The contacts models in the admin. A person or a company is edited with its addresses,
+ * telephones and e-mails inline (at least one address and one telephone). `is_primary` is shown
+ * but not edited in forms: the first row becomes primary, and "Make primary" on the addresses'
+ * (telephones', e-mails') list switches it through the service, which demotes the old one in
+ * the same transaction. What the database refuses (deleting the primary address, …) comes back
+ * as a message on the form, never a 500.
+ */
+
+const RECORD = { title: 'Record', fields: ['createdAt', 'updatedAt'], collapsed: true } as const;
+const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
+
+const OWNED_LABELS = { personId: 'Person', companyId: 'Company', isPrimary: 'Primary' } as const;
+
+/** The bulk action that makes the selected rows primary, one per owner. */
+function makePrimary(kind: ContactKind): BulkAction {
+  return {
+    name: 'make_primary',
+    label: 'Make primary (demotes the current one)',
+    permission: 'change',
+    async run(ctx: ActionContext, rows) {
+      const owners = rows.map((r) => JSON.stringify(ownerOf(r as never)));
+      if (new Set(owners).size !== owners.length)
+        return `Nothing was changed: select one ${NOUNS[kind]} per person or company.`;
+      const done: string[] = [];
+      for (const row of rows) {
+        try {
+          await setPrimary(ctx.db, kind, row['id'] as number);
+          done.push(String(row['id']));
+        } catch (error) {
+          if (!(error instanceof SlipwayError) || error.status >= 500) throw error;
+          return `${done.length} made primary, then: ${error.message}`;
+        }
+      }
+      return `${done.length === 1 ? `The ${NOUNS[kind]} is` : `${done.length} rows are`} now primary.`;
+    },
+  };
+}
+
+/** Exactly one owner on the standalone forms (the inline forms have theirs from the page). */
+function oneOwner({ values }: CleanInput): Record<string, string[]> | undefined {
+  const owners = [values['personId'], values['companyId']].filter((v) => v !== null && v !== undefined);
+  return owners.length === 1 ? undefined : { __all__: ['Choose a person or a company (one of the two).'] };
+}
+
+const ownedList = ['personId', 'companyId', 'kind', 'isPrimary'] as const;
+
+export function registerContactsAdmin(site: AdminSite): void {
+  const contactsLink = (filter: string) => (row: { id: number }, _base: string) => [
+    { label: 'Addresses', href: `/admin/contacts/address/?${filter}__id__exact=${row.id}` },
+    { label: 'Telephones', href: `/admin/contacts/telephone/?${filter}__id__exact=${row.id}` },
+    { label: 'E-mails', href: `/admin/contacts/email/?${filter}__id__exact=${row.id}` },
+    { label: 'Attachments', href: `/admin/contacts/attachment/?${filter}__id__exact=${row.id}` },
+  ];
+  const inlineFields = {
+    address: ['kind', 'street', 'postalCode', 'city', 'country', 'isPrimary'],
+    telephone: ['kind', 'number', 'isPrimary'],
+    email: ['kind', 'address', 'isPrimary'],
+  };
+  const ownedInlines = [
+    { table: address, min: 1, extra: 1, fields: inlineFields.address, readonly: ['isPrimary'] },
+    { table: telephone, min: 1, extra: 1, fields: inlineFields.telephone, readonly: ['isPrimary'] },
+    { table: email, extra: 1, fields: inlineFields.email, readonly: ['isPrimary'], label: 'E-mail' },
+  ];
+
+  site.register(person, {
+    str: (p) => `${p.firstName} ${p.lastName}`,
+    list: ['lastName', 'firstName', 'dateOfBirth', 'updatedAt'],
+    search: ['lastName', 'firstName'],
+    filters: ['dateOfBirth', 'createdAt'],
+    ordering: ['lastName', 'firstName'],
+    fieldsets: [{ fields: ['firstName', 'lastName', 'dateOfBirth', 'notes'] }, RECORD],
+    readonly: [...TIMESTAMPS],
+    inlines: [
+      ...ownedInlines.map((i) => ({ ...i, fk: 'personId' })),
+      { table: companyPerson, fields: ['companyId', 'role'], extra: 0, label: 'Company role' },
+    ],
+    objectTools: contactsLink('personId'),
+  });
+
+  site.register(company, {
+    str: (c) => c.name,
+    labels: { vatNumber: 'VAT number' },
+    list: ['name', 'vatNumber', 'updatedAt'],
+    search: ['name', 'vatNumber'],
+    filters: ['createdAt'],
+    ordering: ['name'],
+    fieldsets: [{ fields: ['name', 'vatNumber'] }, RECORD],
+    readonly: [...TIMESTAMPS],
+    inlines: [
+      ...ownedInlines.map((i) => ({ ...i, fk: 'companyId' })),
+      {
+        table: companyPerson,
+        fields: ['personId', 'role'],
+        extra: 1,
+        label: 'Person',
+        labelPlural: 'People',
+      },
+    ],
+    objectTools: contactsLink('companyId'),
+  });
+
+  site.register(address, {
+    labels: OWNED_LABELS,
+    labelPlural: 'Addresses',
+    str: (a) => `${a.street}, ${a.postalCode} ${a.city} (${a.country})`,
+    list: ['street', 'city', 'country', ...ownedList],
+    search: ['street', 'city', 'postalCode'],
+    filters: ['personId', 'companyId', 'kind', 'isPrimary'],
+    fieldsets: [
+      { fields: ['personId', 'companyId', 'kind', 'street', 'postalCode', 'city', 'country', 'isPrimary'] },
+      RECORD,
+    ],
+    readonly: ['isPrimary', ...TIMESTAMPS],
+    actions: [makePrimary('address')],
+    clean: oneOwner,
+  });
+
+  site.register(telephone, {
+    labels: OWNED_LABELS,
+    str: (t) => t.number,
+    list: ['number', ...ownedList],
+    search: ['number'],
+    filters: ['personId', 'companyId', 'kind', 'isPrimary'],
+    fieldsets: [{ fields: ['personId', 'companyId', 'kind', 'number', 'isPrimary'] }, RECORD],
+    readonly: ['isPrimary', ...TIMESTAMPS],
+    actions: [makePrimary('telephone')],
+    clean: (input) => {
+      const problems = oneOwner(input as CleanInput) ?? {};
+      const raw = input.values['number'];
+      if (typeof raw === 'string') {
+        const result = normalizePhoneNumber(raw);
+        // National numbers without a country are left to the database, which says what it wants.
+        if (result.ok) input.values['number'] = result.e164;
+        else if (!/country code/.test(result.error)) problems['number'] = [result.error];
+      }
+      return Object.keys(problems).length > 0 ? problems : undefined;
+    },
+  });
+
+  site.register(email, {
+    labels: OWNED_LABELS,
+    label: 'E-mail address',
+    str: (e) => e.address,
+    list: ['address', ...ownedList],
+    search: ['address'],
+    filters: ['personId', 'companyId', 'kind', 'isPrimary'],
+    fieldsets: [{ fields: ['personId', 'companyId', 'kind', 'address', 'isPrimary'] }, RECORD],
+    readonly: ['isPrimary', ...TIMESTAMPS],
+    actions: [makePrimary('email')],
+    clean: oneOwner,
+  });
+
+  site.register(attachment, {
+    labels: { personId: 'Person', companyId: 'Company', size: 'Size (bytes)', sha256: 'SHA-256' },
+    str: (a) => a.originalName,
+    list: ['originalName', 'kind', 'contentType', 'size', 'personId', 'companyId', 'createdAt'],
+    search: ['originalName'],
+    filters: ['personId', 'companyId', 'kind', 'createdAt'],
+    ordering: ['-createdAt'],
+    fieldsets: [
+      { fields: ['personId', 'companyId', 'kind'] },
+      { title: 'File', fields: ['originalName', 'contentType', 'size', 'sha256', 'storedName'] },
+      RECORD,
+    ],
+    readonly: ['originalName', 'contentType', 'size', 'sha256', 'storedName', ...TIMESTAMPS],
+    objectTools: (_row, base) => [{ label: 'Download', href: `${base}download/` }],
+    clean: oneOwner,
+  });
+}
