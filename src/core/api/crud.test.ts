@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
-import { ApiClient, userWithToken } from './testing.js';
+import { ApiClient, pollsApps, userWithToken } from './testing.js';
 
 // Questions with their choices through /api/v1/polls/question/, as a superuser with a token.
 let t: TestApp;
@@ -9,7 +9,7 @@ const URL = '/api/v1/polls/question/';
 const q = (sql: string, params: unknown[] = []) => t.database.query<Record<string, unknown>>(sql, params);
 
 beforeAll(async () => {
-  t = await buildTestApp();
+  t = await buildTestApp({ apps: pollsApps });
   const { key } = await userWithToken(t.database.db, 'root', [], { superuser: true });
   api = new ApiClient(t.app, { token: key });
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { installedApps } from '../../apps/installed.js';
 import { createTestUser } from '../admin/testing.js';
 import { createSession } from '../auth/sessions.js';
 import type { AppDb } from '../db/database.js';
@@ -12,6 +13,12 @@ export type ApiAuth =
   | { session: string; csrf?: boolean }
   | { authorization: string }
   | Record<string, never>;
+
+/**
+ * The apps the polls-based API tests run with: the framework's and polls, so that those tests
+ * depend on no other app.
+ */
+export const pollsApps = installedApps.filter((a) => ['auth', 'admin', 'api', 'polls'].includes(a.name));
 
 const CSRF = 'api-test-csrf-token-0123456789abcdefghijkl';
 
@@ -44,7 +51,8 @@ export class ApiClient {
     return this.request('DELETE', url);
   }
 
-  request(method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
+  /** Sends `body` as JSON, or `raw` as it is (with a JSON content type). */
+  request(method: Method, url: string, body?: unknown, raw?: string): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = { host: 'localhost', accept: 'application/json' };
     if ('token' in this.auth) headers['authorization'] = `Token ${this.auth.token}`;
     if ('authorization' in this.auth) headers['authorization'] = this.auth.authorization;
@@ -52,13 +60,9 @@ export class ApiClient {
       headers['cookie'] = `sessionid=${this.auth.session}; csrftoken=${CSRF}`;
       if (this.auth.csrf !== false) headers['x-csrf-token'] = CSRF;
     }
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return this.app.inject({
-      method,
-      url,
-      headers,
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-    });
+    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    return this.app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
   }
 }
 
