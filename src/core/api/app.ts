@@ -1,4 +1,5 @@
 import { defineApp } from '../apps/define-app.js';
+import createtoken from './commands/createtoken.js';
 import { registerApiRoutes } from './routes.js';
 import * as schema from './schema.js';
 
@@ -9,4 +10,5 @@ export default defineApp({
   dependencies: ['auth', 'admin'],
   schema,
   routes: (app, ctx) => registerApiRoutes(app, ctx),
+  commands: [createtoken],
 });
