@@ -1,5 +1,6 @@
 import { defineApp } from '../../core/apps/define-app.js';
 import { registerContactsAdmin } from './admin.js';
+import { installDeletedFileSweeper, registerAttachmentRoutes } from './attachments/routes.js';
 import * as schema from './schema.js';
 
 /**
@@ -13,4 +14,6 @@ export default defineApp({
   dependencies: ['auth', 'admin'],
   schema,
   admin: registerContactsAdmin,
+  setup: installDeletedFileSweeper,
+  routes: registerAttachmentRoutes,
 });

@@ -1,0 +1,27 @@
+-- 0007_attachment_files: written by hand.
+-- It runs in one transaction; the models' snapshot is in meta/0007_attachment_files.json.
+--
+-- A deleted attachment row must remove its file AFTER the transaction commits: never before
+-- (a rolled-back deletion keeps its row, so it must keep its file too). Whatever deletes the row
+-- (the contacts service, the admin, the API, the cascade from a deleted person, psql), this
+-- trigger queues the file's name in the same transaction; the queue row exists only once that
+-- transaction has committed, and the contacts app removes the queued files after it
+-- (removeDeletedFiles in src/apps/contacts/attachments/service.ts). Not a model: framework
+-- machinery, like slipway_migrations.
+
+CREATE TABLE contacts_deleted_file (
+  id bigserial PRIMARY KEY,
+  stored_name varchar(100) NOT NULL,
+  deleted_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION contacts_attachment_file_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR NEW.stored_name IS DISTINCT FROM OLD.stored_name THEN
+    INSERT INTO contacts_deleted_file (stored_name) VALUES (OLD.stored_name);
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER contacts_attachment_file_gone AFTER DELETE OR UPDATE OF stored_name ON contacts_attachment
+  FOR EACH ROW EXECUTE FUNCTION contacts_attachment_file_gone();

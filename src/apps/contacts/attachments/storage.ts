@@ -1,0 +1,109 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ContactValidationError } from '../errors.js';
+import { ALLOWED_TYPES, binaryType, extensionOf, type FileType, PLAIN_TEXT, TextChecker } from './sniff.js';
+
+/** The largest attachment accepted: 10 MiB. */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/** `attachments/<32 hex digits>.<extension>`: the only names ever used as paths under MEDIA_ROOT. */
+const STORED_NAME = /^attachments\/[0-9a-f]{32}\.(pdf|png|jpg|gif|webp|txt)$/;
+
+export interface StoredFile {
+  /** Relative to MEDIA_ROOT, e.g. `attachments/3f2a….pdf`. */
+  readonly storedName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+const TYPES_TEXT = `${ALLOWED_TYPES.map((t) => t.label).join(', ')}`;
+
+const formatBytes = (n: number) =>
+  n >= 1024 * 1024
+    ? `${+(n / 1024 / 1024).toFixed(1)} MiB`
+    : n >= 1024
+      ? `${+(n / 1024).toFixed(1)} KiB`
+      : `${n} bytes`;
+
+const rejected = (message: string) => new ContactValidationError({ file: [message] });
+
+/** The absolute path of a stored file; throws for anything but a name this module made. */
+export function storedPath(mediaRoot: string, storedName: string): string {
+  if (!STORED_NAME.test(storedName))
+    throw new Error(`not a stored attachment name: ${JSON.stringify(storedName)}`);
+  return join(mediaRoot, storedName);
+}
+
+/**
+ * Writes an upload under `MEDIA_ROOT/attachments/` with a random name:
+ * 1. the name's extension must be one of the allowed types' (`.pdf`, `.png`, `.jpg`, …);
+ * 2. the bytes go to `<random>.upload.tmp` while their size is counted (more than `maxBytes`
+ *    stops the upload) and their sha256 computed;
+ * 3. the type is read from the content (magic bytes, else UTF-8 text) and must agree with the
+ *    extension;
+ * 4. the file is synced and renamed to `<random>.<extension of the detected type>`.
+ * Anything refused leaves no file behind and throws a {@link ContactValidationError} on `file`.
+ *
+ * @example
+ *   const stored = await storeFile(config.mediaRoot, Buffer.from('hello'), 'notes.txt');
+ *   // { storedName: 'attachments/9c1e….txt', contentType: 'text/plain', size: 5, sha256: '2cf2…' }
+ */
+export async function storeFile(
+  mediaRoot: string,
+  source: Uint8Array | AsyncIterable<Uint8Array>,
+  originalName: string,
+  options: { maxBytes?: number } = {},
+): Promise<StoredFile> {
+  const maxBytes = options.maxBytes ?? MAX_ATTACHMENT_BYTES;
+  const extension = extensionOf(originalName);
+  if (!ALLOWED_TYPES.some((t) => t.extensions.includes(extension)))
+    throw rejected(
+      `Files ${extension ? `of type .${extension}` : 'without an extension'} are not accepted: only ${TYPES_TEXT}.`,
+    );
+  const dir = join(mediaRoot, 'attachments');
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  const id = randomBytes(16).toString('hex');
+  const tmp = join(dir, `${id}.upload.tmp`);
+  const file = await open(tmp, 'wx', 0o640);
+  let type: FileType | undefined;
+  let size = 0;
+  try {
+    const hash = createHash('sha256');
+    const text = new TextChecker();
+    let head = new Uint8Array();
+    for await (const chunk of source instanceof Uint8Array ? [source] : source) {
+      size += chunk.length;
+      if (size > maxBytes)
+        throw rejected(`The file is larger than ${formatBytes(maxBytes)}, the most accepted.`);
+      if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
+      hash.update(chunk);
+      text.push(chunk);
+      await file.write(chunk);
+    }
+    if (size === 0) throw rejected('The file is empty.');
+    type = binaryType(head) ?? (text.end() ? PLAIN_TEXT : undefined);
+    if (!type) throw rejected(`The content of this file is not one of the accepted types: ${TYPES_TEXT}.`);
+    if (!type.extensions.includes(extension))
+      throw rejected(`The file's name ends in .${extension}, but its content is ${type.label}.`);
+    await file.sync();
+    await file.close();
+    const storedName = `attachments/${id}.${type.extension}`;
+    await rename(tmp, storedPath(mediaRoot, storedName));
+    return { storedName, contentType: type.contentType, size, sha256: hash.digest('hex') };
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Removes a stored file; a file already gone is fine. */
+export async function removeStoredFile(mediaRoot: string, storedName: string): Promise<void> {
+  try {
+    await unlink(storedPath(mediaRoot, storedName));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
