@@ -9,7 +9,10 @@ import { createQuestion, votesOf } from './testing.js';
 // 303, on the choice each vote named. Runs on PGlite, and on PostgreSQL with TEST_DATABASE_URL.
 const CLIENTS = 64;
 const VOTES = 2_000;
-const REQUEST_TIMEOUT_MS = 15_000;
+// One deadline for the whole run, not one per request: a loaded machine may stall a request for
+// seconds (PGlite runs in this thread), and only a run that never ends is a failure. Alone on
+// two cores the run takes about 5 s on PGlite and 3.5 s on PostgreSQL.
+const RUN_TIMEOUT_MS = 90_000;
 
 let t: TestApp;
 let base: string;
@@ -33,11 +36,17 @@ interface Reply {
  * One HTTP request through `agent`. node:http rather than fetch: client and server share this
  * process, and fetch's extra CPU per request would otherwise be most of what is measured.
  */
-function request(agent: Agent, path: string, headers: OutgoingHttpHeaders, body?: string): Promise<Reply> {
+function request(
+  agent: Agent,
+  signal: AbortSignal,
+  path: string,
+  headers: OutgoingHttpHeaders,
+  body?: string,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${base}${path}`,
-      { method: body === undefined ? 'GET' : 'POST', agent, headers, timeout: REQUEST_TIMEOUT_MS },
+      { method: body === undefined ? 'GET' : 'POST', agent, headers, signal },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -51,15 +60,16 @@ function request(agent: Agent, path: string, headers: OutgoingHttpHeaders, body?
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer to ${path} in ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    req.on('error', (error) =>
+      reject(signal.aborted ? new Error(`the votes did not finish within ${RUN_TIMEOUT_MS} ms`) : error),
+    );
     req.end(body);
   });
 }
 
 /** What a browser holds after opening the detail page: the CSRF cookie, and the form's token. */
-async function openForm(agent: Agent, path: string): Promise<{ cookie: string; token: string }> {
-  const res = await request(agent, path, {});
+async function openForm(agent: Agent, signal: AbortSignal, path: string) {
+  const res = await request(agent, signal, path, {});
   const cookie = (res.headers['set-cookie'] ?? [])
     .map((c) => c.split(';')[0]!)
     .find((c) => c.startsWith('csrftoken='));
@@ -74,7 +84,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 describe('64 concurrent clients voting over HTTP', () => {
   it('end with exactly one vote in the database per 303, on the choice each named, and no errors', {
-    timeout: 90_000,
+    timeout: 120_000,
   }, async () => {
     const q = await createQuestion(t.database.db, 'Which is best?', -1, ['Red', 'Green', 'Blue', 'Gold']);
     const detailPath = `/polls/${q.id}/`;
@@ -82,12 +92,13 @@ describe('64 concurrent clients voting over HTTP', () => {
     const sentPerChoice = q.choiceIds.map(() => 0);
     const okPerChoice = q.choiceIds.map(() => 0);
     const latencies: number[] = [];
+    const deadline = AbortSignal.timeout(RUN_TIMEOUT_MS);
 
     async function client(index: number): Promise<void> {
       // Like a browser tab: one keep-alive connection, its own cookie and token.
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       try {
-        const { cookie, token } = await openForm(agent, detailPath);
+        const { cookie, token } = await openForm(agent, deadline, detailPath);
         // Votes index, index + 64, index + 128…: 2,000 votes in all, spread over the four choices.
         for (let i = index; i < VOTES; i += CLIENTS) {
           const pick = i % q.choiceIds.length;
@@ -99,6 +110,7 @@ describe('64 concurrent clients voting over HTTP', () => {
           const started = performance.now();
           const res = await request(
             agent,
+            deadline,
             `${detailPath}vote/`,
             {
               cookie,
@@ -125,14 +137,16 @@ describe('64 concurrent clients voting over HTTP', () => {
     console.log(
       `[${t.testDb.engine}] ${CLIENTS} clients, ${VOTES} votes in ${Math.round(elapsedMs)} ms ` +
         `(${Math.round((VOTES / elapsedMs) * 1000)} votes/s; latency p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
-        `p99 ${percentile(latencies, 99).toFixed(1)} ms); ${sockets.size} TCP connections; ` +
+        `p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(0)} ms); ${sockets.size} TCP connections; ` +
         `statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
 
     expect(Object.fromEntries(statuses)).toEqual({ 303: VOTES });
     expect(sentPerChoice).toEqual([500, 500, 500, 500]);
     expect(okPerChoice).toEqual(sentPerChoice);
-    expect(await votesOf(t.database.db, q.id)).toEqual(okPerChoice);
+    const stored = await votesOf(t.database.db, q.id);
+    expect(stored.reduce((a, b) => a + b, 0)).toBe(statuses.get(303));
+    expect(stored).toEqual(okPerChoice);
     // Keep-alive: each client sent its page view and all its votes on one connection.
     expect(sockets.size).toBe(CLIENTS);
   });
