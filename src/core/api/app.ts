@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { defineApp } from '../apps/define-app.js';
+import { registerApiAdmin } from './admin.js';
 import createtoken from './commands/createtoken.js';
 import { registerApiRoutes } from './routes.js';
 import * as schema from './schema.js';
@@ -11,4 +13,6 @@ export default defineApp({
   schema,
   routes: (app, ctx) => registerApiRoutes(app, ctx),
   commands: [createtoken],
+  staticDir: join(import.meta.dirname, 'static'),
+  admin: registerApiAdmin,
 });

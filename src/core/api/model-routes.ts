@@ -39,12 +39,17 @@ function orderingErrors(resource: ApiResource, raw: string | undefined): FieldEr
  * validated and the object permission once the object is loaded:
  *
  * - `GET    /api/v1/<app>/<model>/`       list: `page`, `page_size`, `search`, `ordering`, filters (view)
- * - `POST   /api/v1/<app>/<model>/`       create, with nested children (add) → 201
+ * - `POST   /api/v1/<app>/<model>/`       create, with nested children (add) → 201 (unless `create: false`)
  * - `GET    /api/v1/<app>/<model>/<id>/`  retrieve (view)
  * - `PUT    /api/v1/<app>/<model>/<id>/`  replace; `PATCH` changes only the keys sent (change)
  * - `DELETE /api/v1/<app>/<model>/<id>/`  delete with the cascade, unless protected (delete) → 204
  */
-export function registerModelRoutes(app: FastifyInstance, deps: AdminDeps, resource: ApiResource): void {
+export function registerModelRoutes(
+  app: FastifyInstance,
+  deps: AdminDeps,
+  resource: ApiResource,
+  options: { create?: boolean } = {},
+): void {
   const { reg, path } = resource;
   const { index } = deps;
   const db = deps.ctx.database.db;
@@ -86,21 +91,22 @@ export function registerModelRoutes(app: FastifyInstance, deps: AdminDeps, resou
     },
   );
 
-  app.post(
-    path,
-    { schema: { body: writeSchema(resource, 'create') }, config, preValidation: needs('add') },
-    async (request, reply) => {
-      const user = apiUser(request);
-      const row = await writeObject(
-        { db, index, user },
-        resource,
-        undefined,
-        request.body as Record<string, unknown>,
-      );
-      reply.code(201).header('location', `${path}${encodeURIComponent(String(row[reg.pk.key]))}/`);
-      return serializeOne(request, row);
-    },
-  );
+  if (options.create !== false)
+    app.post(
+      path,
+      { schema: { body: writeSchema(resource, 'create') }, config, preValidation: needs('add') },
+      async (request, reply) => {
+        const user = apiUser(request);
+        const row = await writeObject(
+          { db, index, user },
+          resource,
+          undefined,
+          request.body as Record<string, unknown>,
+        );
+        reply.code(201).header('location', `${path}${encodeURIComponent(String(row[reg.pk.key]))}/`);
+        return serializeOne(request, row);
+      },
+    );
 
   app.get(item, { config, preValidation: needs('view') }, async (request) => {
     const { row } = await objectFor(deps, reg, apiUser(request), request.params, 'view');

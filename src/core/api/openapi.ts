@@ -67,7 +67,19 @@ function queryParameters(resource: ApiResource) {
   });
 }
 
-function operations(resource: ApiResource, paths: Record<string, unknown>, schemas: Record<string, unknown>) {
+/** An endpoint whose POST is not the generic create (tokens): its body, and what the 201 adds. */
+export interface CustomCreate {
+  readonly body: JsonSchema;
+  readonly extra: Record<string, JsonSchema>;
+  readonly description: string;
+}
+
+function operations(
+  resource: ApiResource,
+  paths: Record<string, unknown>,
+  schemas: Record<string, unknown>,
+  custom: CustomCreate | undefined,
+) {
   const { reg } = resource;
   const name = resource.schemaName;
   const tag = `${reg.appLabel}: ${reg.labelPlural}`;
@@ -75,7 +87,11 @@ function operations(resource: ApiResource, paths: Record<string, unknown>, schem
   const plural = reg.labelPlural.toLowerCase();
   const single = reg.label.toLowerCase();
   schemas[name] = readSchema(resource);
-  schemas[`${name}Create`] = writeSchema(resource, 'create');
+  schemas[`${name}Create`] = custom?.body ?? writeSchema(resource, 'create');
+  if (custom)
+    schemas[`${name}Created`] = {
+      allOf: [ref(name), { type: 'object', properties: custom.extra, required: Object.keys(custom.extra) }],
+    };
   schemas[`${name}Update`] = writeSchema(resource, 'update');
   schemas[`${name}Patch`] = writeSchema(resource, 'patch');
   schemas[`${name}Page`] = {
@@ -109,10 +125,10 @@ function operations(resource: ApiResource, paths: Record<string, unknown>, schem
       tags: [tag],
       operationId: `${id}_create`,
       summary: `Create a ${single}`,
-      description: `${perm('add')} Nested children are created in the same transaction.`,
+      description: `${perm('add')} ${custom?.description ?? 'Nested children are created in the same transaction.'}`,
       requestBody: body('Create'),
       responses: {
-        201: { description: `The new ${single}.`, content: json(ref(name)) },
+        201: { description: `The new ${single}.`, content: json(ref(custom ? `${name}Created` : name)) },
         401: PROBLEMS.unauthenticated,
         403: PROBLEMS.forbidden,
         409: PROBLEMS.conflict,
@@ -188,11 +204,13 @@ function operations(resource: ApiResource, paths: Record<string, unknown>, schem
  */
 export function buildOpenApi(
   resources: readonly ApiResource[],
-  info = { title: 'Slipway API', version: '1' },
+  options: { customCreates?: ReadonlyMap<string, CustomCreate>; title?: string; version?: string } = {},
 ) {
+  const info = { title: options.title ?? 'Slipway API', version: options.version ?? '1' };
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, unknown> = { Problem: PROBLEM_SCHEMA, ValidationProblem: VALIDATION_PROBLEM };
-  for (const resource of resources) operations(resource, paths, schemas);
+  for (const resource of resources)
+    operations(resource, paths, schemas, options.customCreates?.get(resource.path));
   return {
     openapi: '3.1.0',
     info: {

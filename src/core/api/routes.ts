@@ -5,6 +5,9 @@ import { installApiAuthentication, installApiErrors } from './authentication.js'
 import { registerDocsRoutes } from './docs-routes.js';
 import { registerModelRoutes } from './model-routes.js';
 import { describeResources } from './resource.js';
+import { token } from './schema.js';
+import { registerTokenAdminPage } from './token-admin-page.js';
+import { registerTokenCreateRoute, TOKEN_CREATE } from './token-routes.js';
 import { apiValidatorCompiler } from './validation.js';
 
 /**
@@ -14,16 +17,23 @@ import { apiValidatorCompiler } from './validation.js';
  * 2. bodies are validated by those schemas (every error listed, no type coercion) and errors are
  *    problem documents;
  * 3. the model endpoints need a token or a session (with CSRF), then the admin's permissions;
- * 4. `/api/openapi.json` and `/api/docs` describe it all, and are public.
+ * 4. `/api/openapi.json` and `/api/docs` describe it all, and are public;
+ * 5. tokens are issued by their own endpoint and admin page, which show the key once.
  */
 export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const index = buildAdminSite(ctx.registry);
   const resources = describeResources(index);
   app.setValidatorCompiler(apiValidatorCompiler());
   installApiErrors(app);
-  registerDocsRoutes(app, resources);
+  const tokenPath = resources.find((r) => r.reg.meta.table === token)?.path;
+  registerDocsRoutes(app, resources, new Map(tokenPath ? [[tokenPath, TOKEN_CREATE]] : []));
   await app.register(async (models) => {
     installApiAuthentication(models, ctx.database.db);
-    for (const resource of resources) registerModelRoutes(models, { ctx, index }, resource);
+    for (const resource of resources) {
+      const isToken = resource.reg.meta.table === token;
+      registerModelRoutes(models, { ctx, index }, resource, { create: !isToken });
+      if (isToken) registerTokenCreateRoute(models, resource, ctx.database.db);
+    }
   });
+  await app.register(async (adminPages) => registerTokenAdminPage(adminPages, index, ctx.database.db));
 }
