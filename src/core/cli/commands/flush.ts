@@ -10,7 +10,8 @@ export default defineCommand({
   description:
     "Runs TRUNCATE … RESTART IDENTITY CASCADE on all the tables at once, then every app's afterMigrate, as\n" +
     'migrate does, so the permissions exist again. Asks "Type \'yes\' to continue" first; --no-input skips the\n' +
-    'question. Without a terminal and without --no-input it refuses. Users are deleted too: create a superuser again.',
+    'question. Without a terminal and without --no-input it refuses. Users are deleted too: create a superuser again.\n' +
+    'Files under MEDIA_ROOT (attachments) are left where they are.',
   options: { 'no-input': { type: 'boolean' } },
   async run(ctx, { values }) {
     const where = describeDatabase(ctx.config().database);

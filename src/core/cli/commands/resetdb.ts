@@ -14,7 +14,8 @@ export default defineCommand({
     "transaction, then every migration and every app's afterMigrate (permissions). Asks \"Type 'yes' to continue\"\n" +
     'first; --no-input skips the question; without a terminal it refuses. It works while `slipway serve` holds an\n' +
     'embedded database (through its socket), but restart running servers afterwards: they knew the old tables.\n' +
-    'On PostgreSQL it gives up after 10 s if other sessions hold locks on the tables.',
+    'On PostgreSQL it gives up after 10 s if other sessions hold locks on the tables. Files under MEDIA_ROOT are\n' +
+    'left where they are.',
   options: { 'no-input': { type: 'boolean' } },
   async run(ctx, { values }) {
     const where = describeDatabase(ctx.config().database);
