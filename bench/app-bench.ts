@@ -1,0 +1,359 @@
+// `npm run bench`: the app under load, on PGlite and on PostgreSQL.
+//
+// For each engine: 1. seed a fresh database (1,000 questions with 4 choices, 1,000 persons with
+// their contacts, a superuser and an API token); 2. measure the ceiling, a bare Fastify route
+// running one SELECT through the same driver, in its own process; 3. start `slipway serve` in
+// its own process and load each endpoint from this process with autocannon (64 connections,
+// DURATION seconds); 4. after the vote run, check that the votes in the database equal the
+// successful vote responses. Prints one table per engine and writes them to BENCHMARKS.md.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import pino from 'pino';
+import { createPerson } from '../src/apps/contacts/service.js';
+import { installedApps } from '../src/apps/installed.js';
+import { createToken } from '../src/core/api/tokens.js';
+import { migrateApps } from '../src/core/apps/migrate-apps.js';
+import { createRegistry } from '../src/core/apps/registry.js';
+import { createUser } from '../src/core/auth/users.js';
+import { loadConfig } from '../src/core/config/index.js';
+import { readMigrationFiles } from '../src/core/db/migrate/files.js';
+import { openDatabase } from '../src/core/db/open-database.js';
+import { migrationsDir, projectRoot } from '../src/core/paths.js';
+import { freePort } from '../src/core/testing/free-port.js';
+
+const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 10);
+const CONNECTIONS = 64;
+const SERVER_URL =
+  process.argv.find((a) => a.startsWith('--postgres='))?.split('=')[1] ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
+const PASSWORD = 'Quiet-Harbour-7731';
+const log = pino({ level: 'warn' });
+/** The tsx loader by path: `--import tsx` would resolve from the child's cwd, a scratch folder. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+interface Row {
+  endpoint: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+  ok: number;
+  rssMb: number;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+/** A fresh database: a new PGlite folder, or a new database on the server. */
+async function freshDatabase(engine: 'pglite' | 'postgres') {
+  const tmp = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+  if (engine === 'pglite') {
+    return {
+      url: `pglite://${join(tmp, 'pglite')}`,
+      tmp,
+      drop: async () => rmSync(tmp, { recursive: true, force: true }),
+    };
+  }
+  const name = `slipway_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    tmp,
+    drop: async () => {
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+async function seed(
+  url: string,
+  cwd: string,
+): Promise<{ key: string; questionId: number; choiceIds: number[] }> {
+  const config = loadConfig({ env: { DATABASE_URL: url }, cwd, requireSecretKey: false });
+  const registry = createRegistry(installedApps);
+  const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
+  try {
+    await migrateApps(database, registry, readMigrationFiles(migrationsDir), { log });
+    await database.exec(`
+      INSERT INTO polls_question (question_text, pub_date)
+        SELECT 'Benchmark question ' || g, now() - make_interval(mins => g) FROM generate_series(1, 1000) g;
+      INSERT INTO polls_choice (question_id, choice_text, votes)
+        SELECT q.id, 'Choice ' || c, 0 FROM polls_question q, generate_series(1, 4) c;`);
+    for (let i = 1; i <= 1000; i++) {
+      await createPerson(database.db, {
+        person: { firstName: `Person${i}`, lastName: `Bench${i}` },
+        addresses: [{ street: `${i} Main Street`, postalCode: '8001', city: 'Zürich', country: 'CH' }],
+        telephones: [{ number: `+4144${String(1_000_000 + i).slice(1)}0` }],
+        emails: [{ address: `person${i}@example.com` }],
+      });
+    }
+    const admin = await createUser(database.db, {
+      username: 'loadtester',
+      password: PASSWORD,
+      isStaff: true,
+      isSuperuser: true,
+    });
+    const { key } = await createToken(database.db, { userId: admin.id, name: 'bench' });
+    const [q] = await database.query<{ id: number }>('SELECT min(id) AS id FROM polls_question');
+    const choices = await database.query<{ id: number }>(
+      'SELECT id FROM polls_choice WHERE question_id = $1 ORDER BY id',
+      [q!.id],
+    );
+    return { key, questionId: q!.id, choiceIds: choices.map((c) => c.id) };
+  } finally {
+    await database.close();
+  }
+}
+
+function start(args: string[], env: Record<string, string>, cwd: string): ChildProcess {
+  return spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const peakRssMb = (pid: number) => {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : 0;
+};
+
+async function load(name: string, opts: autocannon.Options, pid: number): Promise<Row> {
+  const result = await autocannon({
+    connections: CONNECTIONS,
+    ...(opts.amount ? {} : { duration: DURATION }),
+    ...opts,
+  });
+  const bad = result['4xx'] + result['5xx'] + result.errors + result.timeouts;
+  return {
+    endpoint: name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bad,
+    ok: result['2xx'] + result['3xx'],
+    rssMb: peakRssMb(pid),
+  };
+}
+
+function cookiesOf(response: Response): Record<string, string> {
+  const jar: Record<string, string> = {};
+  for (const line of response.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const [k, v] = pair!.split('=');
+    if (k && v) jar[k.trim()] = v.trim();
+  }
+  return jar;
+}
+
+async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]; votesOk: string }> {
+  const db = await freshDatabase(engine);
+  try {
+    const seedStarted = Date.now();
+    const { key, questionId, choiceIds } = await seed(db.url, db.tmp);
+    console.error(`[${engine}] seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+    const rows: Row[] = [];
+
+    const ceilingPort = await freePort();
+    const ceiling = start(
+      ['--import', tsxLoader, join(projectRoot, 'bench', 'ceiling-server.ts')],
+      { DATABASE_URL: db.url, PORT: String(ceilingPort) },
+      db.tmp,
+    );
+    try {
+      await waitFor(`http://127.0.0.1:${ceilingPort}/ceiling`);
+      rows.push(
+        await load(
+          'ceiling: bare route, one SELECT',
+          { url: `http://127.0.0.1:${ceilingPort}/ceiling` },
+          ceiling.pid!,
+        ),
+      );
+    } finally {
+      await stop(ceiling);
+    }
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const server = start(
+      [join(projectRoot, 'bin', 'slipway.js'), 'serve'],
+      {
+        DATABASE_URL: db.url,
+        SECRET_KEY: randomBytes(32).toString('hex'),
+        ALLOWED_HOSTS: '127.0.0.1',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        DB_POOL_MAX: '16',
+      },
+      db.tmp,
+    );
+    try {
+      await waitFor(`${base}/readyz`);
+      const pid = server.pid!;
+      // A visitor's CSRF cookie and token, for the vote form.
+      const detail = await fetch(`${base}/polls/${questionId}/`);
+      const csrf = cookiesOf(detail)['csrftoken']!;
+      // A staff session for the admin changelist.
+      const loginPage = await fetch(`${base}/admin/login/`);
+      const loginCsrf = cookiesOf(loginPage)['csrftoken']!;
+      const login = await fetch(`${base}/admin/login/`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrftoken=${loginCsrf}` },
+        body: new URLSearchParams({
+          username: 'loadtester',
+          password: PASSWORD,
+          csrf_token: loginCsrf,
+        }).toString(),
+      });
+      const session = cookiesOf(login)['sessionid'];
+      if (!session) throw new Error(`admin login failed: ${login.status}`);
+
+      rows.push(await load('GET /polls/', { url: `${base}/polls/` }, pid));
+      rows.push(await load('GET /polls/<id>/', { url: `${base}/polls/${questionId}/` }, pid));
+      rows.push(await load('GET /polls/<id>/results/', { url: `${base}/polls/${questionId}/results/` }, pid));
+      // A timed run stops with requests in flight that the server still applies, so the vote run
+      // sends a fixed number instead (about DURATION seconds' worth at the detail page's rate):
+      // then every vote the server applied has its response counted.
+      const amount = Math.max(2000, Math.round(rows[2]!.rps * DURATION));
+      let next = 0;
+      const vote = await load(
+        'POST /polls/<id>/vote/',
+        {
+          amount,
+          url: base,
+          requests: [
+            {
+              method: 'POST',
+              path: `/polls/${questionId}/vote/`,
+              headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrftoken=${csrf}` },
+              setupRequest: (request) => {
+                const choice = choiceIds[next++ % choiceIds.length];
+                return { ...request, body: `choice=${choice}&csrf_token=${csrf}` };
+              },
+            },
+          ],
+        },
+        pid,
+      );
+      rows.push(vote);
+      rows.push(
+        await load(
+          'GET /api/v1/contacts/person/?page=2',
+          {
+            url: `${base}/api/v1/contacts/person/?page=2`,
+            headers: { authorization: `Token ${key}` },
+          },
+          pid,
+        ),
+      );
+      rows.push(
+        await load(
+          'GET /admin/polls/question/ (logged in)',
+          {
+            url: `${base}/admin/polls/question/`,
+            headers: { cookie: `sessionid=${session}; csrftoken=${loginCsrf}` },
+          },
+          pid,
+        ),
+      );
+
+      const check = new pg.Client(
+        engine === 'postgres' ? { connectionString: db.url } : { host: '/nonexistent' },
+      );
+      let total: number;
+      if (engine === 'postgres') {
+        await check.connect();
+        total = Number((await check.query('SELECT sum(votes) AS n FROM polls_choice')).rows[0].n);
+        await check.end();
+      } else {
+        await stop(server); // PGlite: one process at a time
+        const config = loadConfig({ env: { DATABASE_URL: db.url }, cwd: db.tmp, requireSecretKey: false });
+        const database = await openDatabase(config.database, { log, role: 'client' });
+        total = Number(
+          (await database.query<{ n: string }>('SELECT sum(votes) AS n FROM polls_choice'))[0]!.n,
+        );
+        await database.close();
+      }
+      const votesOk =
+        total === vote.ok
+          ? `votes in the database = ${total} = successful votes ✓`
+          : `MISMATCH: ${total} votes in the database, ${vote.ok} successful responses`;
+      return { rows, votesOk };
+    } finally {
+      await stop(server);
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+function table(rows: Row[]): string {
+  const ceiling = rows[0]!.rps;
+  const lines = [
+    '| Endpoint | req/s | p50 ms | p99 ms | non-2xx/3xx | peak RSS MiB | × ceiling |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.endpoint} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bad} | ${r.rssMb} | ${((r.rps / ceiling) * 100).toFixed(0)} % |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+const engines = (
+  process.argv.find((a) => a.startsWith('--engines='))?.split('=')[1] ?? 'pglite,postgres'
+).split(',') as ('pglite' | 'postgres')[];
+const sections: string[] = [];
+for (const engine of engines) {
+  const { rows, votesOk } = await benchEngine(engine);
+  const section = `### ${engine === 'pglite' ? 'PGlite (embedded)' : 'PostgreSQL 15 on 127.0.0.1'}\n\n${table(rows)}\n\n${votesOk}\n`;
+  console.log(`\n${section}`);
+  sections.push(section);
+}
+
+const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint; the server (\`slipway serve\`) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "× ceiling" is the endpoint's requests per second over the ceiling's. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
+const file = join(projectRoot, 'BENCHMARKS.md');
+const current = readFileSync(file, 'utf8');
+const marker = '## The app under load';
+const kept = current.includes(marker)
+  ? current.slice(0, current.indexOf(marker)).trimEnd()
+  : current.trimEnd();
+writeFileSync(`${file}.tmp`, `${kept}\n\n${header}${sections.join('\n')}`);
+(await import('node:fs')).renameSync(`${file}.tmp`, file);
+console.log('\nwritten to BENCHMARKS.md');
