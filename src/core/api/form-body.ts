@@ -162,7 +162,11 @@ export function stateErrors(
               field: key === '__all__' ? `${child.key}[${i}]` : `${child.key}[${i}].${key}`,
               message,
             });
-          else out.push({ field: child.key, message: `${inline.inline.label} ${row.pk ?? ''}: ${message}` });
+          else
+            out.push({
+              field: child.key,
+              message: `${inline.inline.label} with id ${row.pk ?? '?'}: ${message}`,
+            });
         }
     });
   }

@@ -1,3 +1,4 @@
+import { actionBodySchema } from './action-routes.js';
 import { type JsonSchema, listQuerySchema, readSchema, writeSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
 
@@ -141,6 +142,30 @@ function operations(
     403: PROBLEMS.forbidden,
     404: PROBLEMS.notFound,
   };
+  for (const action of resource.actions)
+    paths[action.path] = {
+      post: {
+        tags: [tag],
+        operationId: `${id}_action_${action.name}`,
+        summary: action.label,
+        description: `The admin's bulk action “${action.label}”. ${perm(action.permission)} Answers with the action's message and the objects as they are afterwards.`,
+        requestBody: { required: true, content: json(actionBodySchema(resource)) },
+        responses: {
+          200: {
+            description: 'The action ran.',
+            content: json({
+              type: 'object',
+              properties: { message: { type: 'string' }, results: { type: 'array', items: ref(name) } },
+              required: ['message', 'results'],
+            }),
+          },
+          401: PROBLEMS.unauthenticated,
+          403: PROBLEMS.forbidden,
+          409: PROBLEMS.conflict,
+          422: PROBLEMS.invalid,
+        },
+      },
+    };
   paths[`${resource.path}{id}/`] = {
     parameters: [
       {

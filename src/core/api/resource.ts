@@ -1,6 +1,6 @@
 import { pluralize } from '../admin/format.js';
 import type { FieldMeta } from '../admin/introspect.js';
-import type { ExtraField } from '../admin/options.js';
+import type { AdminAction, ExtraField } from '../admin/options.js';
 import type { Inline, ManyToMany, Registration } from '../admin/registration.js';
 import { type FilterParameter, filterParameters } from '../admin/services/filters.js';
 import { editableFields } from '../admin/services/object-form.js';
@@ -14,6 +14,15 @@ export interface ApiChild {
   readonly inline: Inline;
   /** The child's primary key (read-only) and the inline's fields, in order. */
   readonly fields: readonly FieldMeta[];
+}
+
+/** A bulk action of the admin (`actions`), run through `POST <path>actions/<name>/`. */
+export interface ApiAction {
+  readonly name: string;
+  readonly label: string;
+  /** The model permission it needs (default `change`), checked on every selected object too. */
+  readonly permission: AdminAction;
+  readonly path: string;
 }
 
 /** One admin registration as an API resource: `/api/v1/<app>/<model>/`. */
@@ -33,6 +42,7 @@ export interface ApiResource {
   /** Keys accepted by `?ordering=`: the sortable changelist columns, as in the admin. */
   readonly orderingKeys: readonly string[];
   readonly filters: readonly FilterParameter[];
+  readonly actions: readonly ApiAction[];
 }
 
 /** Who the API schemas are written for: a user holding every permission. */
@@ -78,6 +88,12 @@ export function describeResource(reg: Registration): ApiResource {
     extraFields: reg.options.extraFields ?? [],
     orderingKeys: reg.listColumns.filter((c) => c.sortable).map((c) => c.key),
     filters: reg.filterFields.flatMap((f) => filterParameters(f, reg.fieldLabel(f.key))),
+    actions: (reg.options.actions ?? []).map((a) => ({
+      name: a.name,
+      label: a.label,
+      permission: a.permission ?? 'change',
+      path: `/api/v1/${reg.app}/${reg.model}/actions/${a.name}/`,
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildAdminSite } from '../admin/site.js';
 import type { AppContext } from '../apps/define-app.js';
+import { registerActionRoutes } from './action-routes.js';
 import { installApiAuthentication, installApiErrors } from './authentication.js';
 import { registerDocsRoutes } from './docs-routes.js';
 import { registerModelRoutes } from './model-routes.js';
@@ -13,7 +14,7 @@ import { apiValidatorCompiler } from './validation.js';
 /**
  * Mounts the API, generated from the admin registrations:
  * 1. every registration becomes a resource at `/api/v1/<app>/<model>/` (list, create, retrieve,
- *    update, partial update, delete), with JSON Schemas derived from its table;
+ *    update, partial update, delete, and its bulk actions), with JSON Schemas derived from its table;
  * 2. bodies are validated by those schemas (every error listed, no type coercion) and errors are
  *    problem documents;
  * 3. the model endpoints need a token or a session (with CSRF), then the admin's permissions;
@@ -32,6 +33,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
     for (const resource of resources) {
       const isToken = resource.reg.meta.table === token;
       registerModelRoutes(models, { ctx, index }, resource, { create: !isToken });
+      registerActionRoutes(models, ctx.database.db, resource);
       if (isToken) registerTokenCreateRoute(models, resource, ctx.database.db);
     }
   });

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import { requirePerm } from '../admin/routes/guard.js';
+import { hasObjectPerm } from '../admin/services/access.js';
+import { loadObjects, parsePk } from '../admin/services/objects.js';
+import { PermissionDeniedError } from '../auth/errors.js';
+import type { AppDb } from '../db/database.js';
+import { apiUser } from './authentication.js';
+import { ApiValidationError } from './errors.js';
+import type { JsonSchema } from './json-schema.js';
+import type { ApiResource } from './resource.js';
+import { serializeRows } from './serialize.js';
+
+/** At most this many objects per action call. */
+const MAX_IDS = 1000;
+
+/** The body of an action call: the ids of the objects to run it on. */
+export function actionBodySchema(resource: ApiResource): JsonSchema {
+  const pk = resource.reg.pk;
+  return {
+    type: 'object',
+    properties: {
+      ids: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_IDS,
+        items: pk.kind === 'integer' ? { type: 'integer', minimum: 1 } : { type: 'string', maxLength: 1000 },
+        description: 'The objects to run the action on.',
+      },
+    },
+    required: ['ids'],
+    additionalProperties: false,
+  };
+}
+
+/**
+ * `POST <path>actions/<name>/` for each of the registration's bulk actions (contacts' "Make
+ * primary"), as the admin's changelist runs them: the action's model permission, then the object
+ * permission on every selected object, then the action's own `run` with the objects. Answers 200
+ * with the action's message and the objects as they are afterwards.
+ */
+export function registerActionRoutes(app: FastifyInstance, db: AppDb, resource: ApiResource): void {
+  const { reg } = resource;
+  for (const action of resource.actions) {
+    const run = reg.options.actions!.find((a) => a.name === action.name)!;
+    app.post(
+      action.path,
+      {
+        schema: { body: actionBodySchema(resource) },
+        config: { csrf: false },
+        preValidation: async (request) => requirePerm(apiUser(request), reg, action.permission),
+      },
+      async (request) => {
+        const user = apiUser(request);
+        const ids = (request.body as { ids: (string | number)[] }).ids.map(String);
+        const pks = ids.map((raw) => parsePk(reg.pk, raw));
+        const rows = await loadObjects(
+          db,
+          reg,
+          user,
+          pks.filter((pk) => pk !== undefined) as (string | number)[],
+        );
+        const found = new Set(rows.map((r) => String(r[reg.pk.key])));
+        const missing = ids.flatMap((id, i) =>
+          found.has(id)
+            ? []
+            : [{ field: `ids[${i}]`, message: `There is no ${reg.label.toLowerCase()} with this id.` }],
+        );
+        if (missing.length > 0) throw new ApiValidationError(missing);
+        if (rows.some((row) => !hasObjectPerm(user, reg, action.permission, row)))
+          throw new PermissionDeniedError(
+            `You may not ${action.permission} some of the selected ${reg.labelPlural.toLowerCase()}.`,
+          );
+        const message = await run.run({ db, user }, rows as never[]);
+        const after = await loadObjects(
+          db,
+          reg,
+          user,
+          [...found].map((id) => parsePk(reg.pk, id)!),
+        );
+        const order = new Map(ids.map((id, i) => [id, i]));
+        after.sort(
+          (a, b) => (order.get(String(a[reg.pk.key])) ?? 0) - (order.get(String(b[reg.pk.key])) ?? 0),
+        );
+        return {
+          message:
+            message ??
+            `“${action.label}” ran on ${rows.length} ${rows.length === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}.`,
+          results: await serializeRows(db, resource, user, after),
+        };
+      },
+    );
+  }
+}

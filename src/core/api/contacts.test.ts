@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
+import { ApiClient, userWithToken } from './testing.js';
+
+// Contacts through the generic API: a person with addresses and telephones in one request (one
+// transaction, the database's primary-object rules at COMMIT), and the rules' refusals as
+// problem documents with the database's message.
+let t: TestApp;
+let api: ApiClient;
+const PERSONS = '/api/v1/contacts/person/';
+const ADDRESSES = '/api/v1/contacts/address/';
+const q = (sql: string, params: unknown[] = []) => t.database.query<Record<string, unknown>>(sql, params);
+
+const ada = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  addresses: [
+    { kind: 'home', street: 'Main 1', postalCode: '8000', city: 'Zürich', country: 'CH' },
+    { kind: 'work', street: 'Quai 2', postalCode: '1200', city: 'Genève', country: 'CH' },
+  ],
+  telephones: [{ number: '+41 44 668 18 00' }],
+};
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  const { key } = await userWithToken(t.database.db, 'root', [], { superuser: true });
+  api = new ApiClient(t.app, { token: key });
+});
+afterAll(() => t.close());
+
+describe('a person with addresses and telephones', () => {
+  let personId: number;
+  let addressIds: number[];
+
+  it('is created in one request, the first address and telephone becoming primary', async () => {
+    const res = await api.post(PERSONS, ada);
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    personId = body.id;
+    addressIds = body.addresses.map((a: { id: number }) => a.id);
+    expect(body.addresses.map((a: { city: string; isPrimary: boolean }) => [a.city, a.isPrimary])).toEqual([
+      ['Zürich', true],
+      ['Genève', false],
+    ]);
+    expect(body.telephones).toEqual([expect.objectContaining({ number: '+41446681800', isPrimary: true })]);
+    expect(body.emails).toEqual([]);
+  });
+
+  it('is refused whole, naming the inline, without an address', async () => {
+    const before = await q('SELECT count(*)::int AS n FROM contacts_person');
+    const res = await api.post(PERSONS, { ...ada, firstName: 'Nobody', addresses: [] });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([{ field: 'addresses', message: 'Please submit at least 1 address.' }]);
+    expect(await q('SELECT count(*)::int AS n FROM contacts_person')).toEqual(before);
+  });
+
+  it('rolls everything back when a telephone number is refused, pointing at it', async () => {
+    const before = await q('SELECT count(*)::int AS n FROM contacts_person');
+    const res = await api.post(PERSONS, { ...ada, firstName: 'Bad', telephones: [{ number: 'call me' }] });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({
+        field: 'telephones[0].number',
+        message: expect.stringContaining('international format'),
+      }),
+    ]);
+    expect(await q('SELECT count(*)::int AS n FROM contacts_person')).toEqual(before);
+  });
+
+  it('refuses deleting the primary address, with the rule’s message', async () => {
+    const res = await api.delete(`${ADDRESSES}${addressIds[0]}/`);
+    expect(res.statusCode).toBe(409);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json().errors[0].message).toContain('make another address primary first');
+    expect((await api.get(`${ADDRESSES}${addressIds[0]}/`)).statusCode).toBe(200);
+  });
+
+  it('refuses dropping the primary address from the list on PUT, and changes nothing', async () => {
+    const res = await api.put(`${PERSONS}${personId}/`, {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      addresses: [{ id: addressIds[1] }],
+    });
+    expect(res.statusCode).toBe(422);
+    expect(JSON.stringify(res.json().errors)).toContain('primary');
+    const rows = await q('SELECT id FROM contacts_address WHERE person_id = $1 ORDER BY id', [personId]);
+    expect(rows.map((r) => r['id'])).toEqual(addressIds);
+  });
+
+  it('switches the primary through the admin’s action, then lets the old one go', async () => {
+    const res = await api.post(`${ADDRESSES}actions/make_primary/`, { ids: [addressIds[1]] });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().results).toEqual([expect.objectContaining({ id: addressIds[1], isPrimary: true })]);
+    const person = (await api.get(`${PERSONS}${personId}/`)).json();
+    expect(person.addresses.map((a: { isPrimary: boolean }) => a.isPrimary)).toEqual([false, true]);
+    expect((await api.delete(`${ADDRESSES}${addressIds[0]}/`)).statusCode).toBe(204);
+  });
+
+  it('refuses moving a primary address to another person, with the rule’s message', async () => {
+    const other = (await api.post(PERSONS, { ...ada, firstName: 'Grace' })).json();
+    const res = await api.patch(`${ADDRESSES}${addressIds[1]}/`, { personId: other.id });
+    expect(res.statusCode).toBe(422);
+    expect(JSON.stringify(res.json().errors)).toContain('cannot be moved to another owner');
+  });
+
+  it('deletes the whole person with every row they own', async () => {
+    expect((await api.delete(`${PERSONS}${personId}/`)).statusCode).toBe(204);
+    expect(await q('SELECT id FROM contacts_address WHERE person_id = $1', [personId])).toEqual([]);
+    expect(await q('SELECT id FROM contacts_telephone WHERE person_id = $1', [personId])).toEqual([]);
+  });
+});
+
+describe('the contacts list', () => {
+  it('pages persons like the admin, with their contacts nested', async () => {
+    expect((await api.post(PERSONS, { ...ada, firstName: 'Hedy' })).statusCode).toBe(201);
+    const res = await api.get(`${PERSONS}?page_size=1&page=2&ordering=firstName`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ count: 2, results: [{ firstName: 'Hedy' }] });
+    expect(res.json().results[0].addresses).toHaveLength(2);
+  });
+});
