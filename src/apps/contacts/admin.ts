@@ -1,6 +1,10 @@
 import type { ActionContext, BulkAction, CleanInput } from '../../core/admin/options.js';
 import type { AdminSite } from '../../core/admin/site.js';
 import { SlipwayError } from '../../core/errors.js';
+import { cleanOriginalName } from './attachments/service.js';
+import { ALLOWED_TYPES } from './attachments/sniff.js';
+import { MAX_ATTACHMENT_BYTES, removeStoredFile, storeFile } from './attachments/storage.js';
+import { ContactValidationError } from './errors.js';
 import { type ContactKind, NOUNS, ownerOf } from './owned.js';
 import { normalizePhoneNumber } from './phone.js';
 import { setPrimary } from './primary.js';
@@ -59,6 +63,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     { label: 'Telephones', href: `/admin/contacts/telephone/?${filter}__id__exact=${row.id}` },
     { label: 'E-mails', href: `/admin/contacts/email/?${filter}__id__exact=${row.id}` },
     { label: 'Attachments', href: `/admin/contacts/attachment/?${filter}__id__exact=${row.id}` },
+    { label: 'Add attachment', href: `/admin/contacts/attachment/add/?${filter}=${row.id}` },
   ];
   const inlineFields = {
     address: ['kind', 'street', 'postalCode', 'city', 'country', 'isPrimary'],
@@ -174,5 +179,18 @@ export function registerContactsAdmin(site: AdminSite): void {
     readonly: ['originalName', 'contentType', 'size', 'sha256', 'storedName', ...TIMESTAMPS],
     objectTools: (_row, base) => [{ label: 'Download', href: `${base}download/` }],
     clean: oneOwner,
+    upload: {
+      key: 'file',
+      label: 'File',
+      help: `${ALLOWED_TYPES.map((t) => t.label).join(', ')}; at most ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB. The type is checked against the content.`,
+      accept: ALLOWED_TYPES.flatMap((t) => t.extensions.map((e) => `.${e}`)).join(','),
+      async store(file, { mediaRoot }) {
+        const name = cleanOriginalName(file.filename);
+        if (!name.ok) throw new ContactValidationError({ file: [name.error] });
+        const stored = await storeFile(mediaRoot, file.data, name.name);
+        return { originalName: name.name, ...stored };
+      },
+      discard: (stored, { mediaRoot }) => removeStoredFile(mediaRoot, String(stored['storedName'])),
+    },
   });
 }

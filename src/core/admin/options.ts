@@ -80,6 +80,53 @@ export interface ExtraField {
   readonly on?: 'add' | 'change';
 }
 
+/** A file sent with a form, as the admin hands it to {@link UploadOptions.store}. */
+export interface UploadedFile {
+  /** The name on the user's machine: metadata only, never a path. */
+  readonly filename: string;
+  /** The type the browser claimed: not to be trusted. */
+  readonly mimetype: string;
+  readonly data: Buffer;
+  /** True when the file was larger than {@link UPLOAD_MAX_BYTES} and was cut short. */
+  readonly truncated: boolean;
+}
+
+/** The most the admin reads of one uploaded file (more is cut, and `truncated` set). */
+export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024 + 1;
+
+export interface UploadContext {
+  readonly db: AppDb;
+  /** MEDIA_ROOT, where uploaded files belong. */
+  readonly mediaRoot: string;
+  readonly mode: 'add' | 'change';
+}
+
+/**
+ * A file input on the form (Django's FileField). The form is sent as multipart/form-data; the
+ * file is stored by `store` only once the rest of the form is valid, and its columns are saved
+ * with the object. The add form requires a file (unless `required: false`); on the change form
+ * a file is optional and replaces the old one.
+ *
+ * @example
+ *   upload: { key: 'file', label: 'File', store: (file, ctx) => storeIt(ctx.mediaRoot, file) }
+ */
+export interface UploadOptions {
+  /** The input's name; not a column. */
+  readonly key: string;
+  readonly label: string;
+  readonly help?: string;
+  /** The input's `accept` attribute, e.g. `.pdf,.png`. */
+  readonly accept?: string;
+  readonly required?: boolean;
+  /**
+   * Stores the file and returns the column values to save with the object. To refuse it, throw
+   * a SlipwayError with a status below 500 whose `detail.errors` maps fields to messages.
+   */
+  readonly store: (file: UploadedFile, ctx: UploadContext) => Promise<Record<string, unknown>>;
+  /** Undoes `store` when the object then cannot be saved. */
+  readonly discard?: (stored: Record<string, unknown>, ctx: UploadContext) => Promise<void>;
+}
+
 /** What `clean` receives: the parsed values, which it may change, and the raw extra inputs. */
 export interface CleanInput<R = Row> {
   readonly mode: 'add' | 'change';
@@ -133,6 +180,8 @@ export interface ModelAdminOptions<T extends PgTable = PgTable> {
   /** Foreign keys edited with a searchable picker instead of a select. */
   readonly autocomplete?: readonly ColumnKey<T>[];
   readonly extraFields?: readonly ExtraField[];
+  /** A file input, stored by its own `store` function (see {@link UploadOptions}). */
+  readonly upload?: UploadOptions;
   /** Validates and adjusts the values before saving; returns errors by field key (`__all__` for the form). */
   readonly clean?: (
     input: CleanInput<RowOf<T>>,

@@ -31,6 +31,12 @@ describe('admin registrations are checked at boot', () => {
     expect(site.registrations.map((r) => `${r.app}/${r.model}`).sort()).toEqual([
       'auth/group',
       'auth/user',
+      'contacts/address',
+      'contacts/attachment',
+      'contacts/company',
+      'contacts/email',
+      'contacts/person',
+      'contacts/telephone',
       'polls/choice',
       'polls/question',
     ]);

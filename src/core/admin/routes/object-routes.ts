@@ -9,6 +9,7 @@ import { hasObjectPerm, modelPerms } from '../services/access.js';
 import { type FormBody, one } from '../services/form-values.js';
 import { type FormState, initialForm, parseForm } from '../services/object-form.js';
 import { saveObject } from '../services/save-object.js';
+import { storeUpload } from '../services/upload.js';
 import { loadWidgetData, readonlyText } from '../services/widget-data.js';
 import { formPage } from '../templates/form-page.js';
 import { adminPage } from '../templates/layout.js';
@@ -95,10 +96,17 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
     const filters = carriedFilters(one(body, CHANGELIST_FILTERS));
     const parsed = await parseForm({ db, index, user }, reg, original, body);
     const pkOf = (row: Row) => row[reg.pk.key] as number | string;
-    if (!parsed.ok)
+    const upload = reg.options.upload;
+    const uploadCtx = { db, mediaRoot: ctx.config.mediaRoot, mode: original ? 'change' : 'add' } as const;
+    const stored = upload && (await storeUpload(upload, body, parsed.state, uploadCtx));
+    if (!parsed.ok || Object.keys(parsed.state.errors).length > 0)
       return render(request, reply, reg, user, parsed.state, filters, original && pkOf(original));
+    if (stored) Object.assign(parsed.parsed.values, stored);
     const saved = await saveObject({ db, index, user }, reg, original, parsed.parsed, parsed.state);
-    if (!saved.ok) return render(request, reply, reg, user, saved.state, filters, original && pkOf(original));
+    if (!saved.ok) {
+      if (stored) await upload?.discard?.(stored, uploadCtx);
+      return render(request, reply, reg, user, saved.state, filters, original && pkOf(original));
+    }
     const name = `${reg.label.toLowerCase()} “${reg.str(saved.row)}”`;
     const verb = original ? 'changed' : 'added';
     const pk = encodeURIComponent(String(pkOf(saved.row)));

@@ -1,13 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../html/html.js';
-import type { ExtraField } from '../options.js';
+import type { ExtraField, UploadOptions } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { FormState } from '../services/object-form.js';
 import type { WidgetData } from '../services/widget-data.js';
 import { fieldRow, manyToManyRow, readonlyRow } from './fields.js';
 import { inlineGroup } from './inline-group.js';
 import { csrfInput } from './layout.js';
-import { errorList, inputId } from './widgets.js';
+import { errorList, fileInput, inputId } from './widgets.js';
 
 export interface FormPageInput {
   readonly reg: Registration;
@@ -36,6 +36,26 @@ function extraFieldRow(field: ExtraField, errors: readonly string[] | undefined)
 ${errorList(`${id}_error`, errors)}
 ${field.help ? html`<p class="help" id="${id}_helptext">${field.help}</p>` : ''}
 </div></div>`;
+}
+
+function uploadRow(
+  upload: UploadOptions,
+  mode: 'add' | 'change',
+  errors: readonly string[] | undefined,
+): SafeHtml {
+  const id = inputId(upload.key);
+  const required = mode === 'add' && upload.required !== false;
+  const describedBy = [
+    ...(errors?.length ? [`${id}_error`] : []),
+    ...(upload.help ? [`${id}_helptext`] : []),
+  ];
+  return html`<fieldset class="module aligned"><div class="form-row field-${upload.key}${errors?.length ? ' errors' : ''}">
+<label for="${id}"${required ? html` class="required"` : ''}>${upload.label}:</label>
+<div class="field-input">
+${fileInput({ name: upload.key, accept: upload.accept, required, invalid: Boolean(errors?.length), describedBy })}
+${errorList(`${id}_error`, errors)}
+${upload.help ? html`<p class="help" id="${id}_helptext">${upload.help}${mode === 'change' ? ' Leave empty to keep the current file.' : ''}</p>` : ''}
+</div></div></fieldset>`;
 }
 
 /**
@@ -88,10 +108,11 @@ ${section.manyToMany.map((m) =>
   const tools = input.tools;
   return html`${tools.length ? html`<ul class="object-tools">${tools.map((t) => html`<li><a href="${t.href}">${t.label}</a></li>`)}</ul>` : ''}
 ${errorCount > 0 ? html`<div class="errornote" role="alert" tabindex="-1" id="form-errors"><p>${errorCount === 1 ? 'Please correct the error below.' : 'Please correct the errors below.'}</p>${formErrors?.length ? html`<ul class="errorlist nonfield">${formErrors.map((e) => html`<li>${e}</li>`)}</ul>` : ''}</div>` : ''}
-<form method="post" novalidate id="${reg.model}_form" class="change-form"${editable ? '' : html` aria-readonly="true"`}>
+<form method="post" novalidate id="${reg.model}_form" class="change-form"${reg.options.upload && editable ? html` enctype="multipart/form-data"` : ''}${editable ? '' : html` aria-readonly="true"`}>
 ${csrfInput(request)}
 ${input.filters ? html`<input type="hidden" name="_changelist_filters" value="${input.filters}">` : ''}
 ${sections}
+${reg.options.upload && editable ? uploadRow(reg.options.upload, state.mode, state.errors[reg.options.upload.key]) : ''}
 ${leftoverExtra.length ? html`<fieldset class="module aligned">${leftoverExtra.map((f) => extraFieldRow(f, state.errors[f.key]))}</fieldset>` : ''}
 ${state.inlines.map((i) => inlineGroup(i, widgets, editable))}
 ${

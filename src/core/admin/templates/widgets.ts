@@ -92,3 +92,15 @@ export function errorList(id: string, messages: readonly string[] | undefined): 
   if (!messages || messages.length === 0) return html``;
   return html`<ul class="errorlist" id="${id}">${messages.map((m) => html`<li>${m}</li>`)}</ul>`;
 }
+
+/** A file input (`<input type="file">`); the form around it must be multipart/form-data. */
+export function fileInput(input: {
+  name: string;
+  accept?: string | undefined;
+  required: boolean;
+  invalid: boolean;
+  describedBy: readonly string[];
+}): SafeHtml {
+  const id = inputId(input.name);
+  return html`<input type="file" name="${input.name}" id="${id}"${input.accept ? html` accept="${input.accept}"` : ''}${input.required ? html` required` : ''}${input.invalid ? html` aria-invalid="true"` : ''}${input.describedBy.length ? html` aria-describedby="${input.describedBy.join(' ')}"` : ''}>`;
+}
