@@ -71,3 +71,10 @@ export class ApiNotFoundError extends SlipwayError {
     super('SLIPWAY_API_NOT_FOUND', 404, message);
   }
 }
+
+/** Registrations the API cannot expose unambiguously (a nested key named like a column); raised at boot. */
+export class ApiRegistrationError extends SlipwayError {
+  constructor(readonly problems: readonly string[]) {
+    super('SLIPWAY_API_REGISTRATION', 500, `API resources are invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+}
