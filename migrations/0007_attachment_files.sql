@@ -6,10 +6,11 @@
 -- (the contacts service, the admin, the API, the cascade from a deleted person, psql), this
 -- trigger queues the file's name in the same transaction; the queue row exists only once that
 -- transaction has committed, and the contacts app removes the queued files after it
--- (removeDeletedFiles in src/apps/contacts/attachments/service.ts). Not a model: framework
--- machinery, like slipway_migrations.
+-- (removeDeletedFiles in src/apps/contacts/attachments/service.ts). Not a model but framework
+-- machinery, like slipway_migrations: a queue of files under MEDIA_ROOT to delete, which any
+-- app's file rows may feed the same way.
 
-CREATE TABLE contacts_deleted_file (
+CREATE TABLE slipway_deleted_media (
   id bigserial PRIMARY KEY,
   stored_name varchar(100) NOT NULL,
   deleted_at timestamptz NOT NULL DEFAULT now()
@@ -18,7 +19,7 @@ CREATE TABLE contacts_deleted_file (
 CREATE FUNCTION contacts_attachment_file_gone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' OR NEW.stored_name IS DISTINCT FROM OLD.stored_name THEN
-    INSERT INTO contacts_deleted_file (stored_name) VALUES (OLD.stored_name);
+    INSERT INTO slipway_deleted_media (stored_name) VALUES (OLD.stored_name);
   END IF;
   RETURN NULL;
 END $$;

@@ -82,10 +82,10 @@ export async function deleteAttachment(deps: MediaDeps, id: number): Promise<Att
  */
 export async function removeDeletedFiles(deps: MediaDeps): Promise<number> {
   await deps.db.execute(
-    sql`DELETE FROM contacts_deleted_file d WHERE EXISTS (SELECT 1 FROM contacts_attachment a WHERE a.stored_name = d.stored_name)`,
+    sql`DELETE FROM slipway_deleted_media d WHERE EXISTS (SELECT 1 FROM contacts_attachment a WHERE a.stored_name = d.stored_name)`,
   );
   const gone = (await deps.db.execute(
-    sql`DELETE FROM contacts_deleted_file RETURNING stored_name`,
+    sql`DELETE FROM slipway_deleted_media RETURNING stored_name`,
   )) as unknown as { rows: { stored_name: string }[] } | { stored_name: string }[];
   const names = (Array.isArray(gone) ? gone : gone.rows).map((r) => r.stored_name);
   for (const name of names) await removeStoredFile(deps.mediaRoot, name).catch(() => undefined);
