@@ -1,6 +1,7 @@
 import { defineApp } from '../../core/apps/define-app.js';
 import { registerContactsAdmin } from './admin.js';
 import { installDeletedFileSweeper, registerAttachmentRoutes } from './attachments/routes.js';
+import { seedDemoContacts } from './demo.js';
 import * as schema from './schema.js';
 
 /**
@@ -16,4 +17,5 @@ export default defineApp({
   admin: registerContactsAdmin,
   setup: installDeletedFileSweeper,
   routes: registerAttachmentRoutes,
+  seed: ({ database }) => seedDemoContacts(database.db),
 });

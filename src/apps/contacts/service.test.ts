@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDb, Database } from '../../core/db/database.js';
+import { seedDemoContacts } from './demo.js';
 import {
   ContactNotFoundError,
   ContactRuleError,
@@ -208,5 +209,19 @@ describe(`the contacts services (${engineName})`, () => {
       .returning();
     expect(row!.updatedAt.getTime()).toBeGreaterThan(p.updatedAt.getTime());
     expect(row!.createdAt).toEqual(p.createdAt);
+  });
+});
+
+describe(`the demo contacts (${engineName})`, () => {
+  it('seeds people and companies that satisfy every rule, once', async () => {
+    await database.exec('DELETE FROM contacts_person; DELETE FROM contacts_company;');
+    await seedDemoContacts(db);
+    await seedDemoContacts(db);
+    const [people] = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM contacts_person');
+    expect(people!.n).toBe(3);
+    const phones = await database.query<{ number: string }>(
+      "SELECT t.number FROM contacts_telephone t JOIN contacts_person p ON p.id = t.person_id WHERE p.last_name = 'Hopper'",
+    );
+    expect(phones).toEqual([{ number: '+12025550143' }]);
   });
 });
