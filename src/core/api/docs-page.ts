@@ -28,6 +28,11 @@ interface Operation {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
+/** The document's descriptions mark code with backticks (Markdown); shown as `<code>`, escaped. */
+function prose(text: string | undefined): SafeHtml {
+  return html`${(text ?? '').split('`').map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
+}
+
 const slug = (text: string) =>
   text
     .toLowerCase()
@@ -61,7 +66,7 @@ function fieldsTable(schema: JsonSchema, caption: string): SafeHtml {
       s['writeOnly'] ? 'write-only' : '',
     ].filter(Boolean);
     const items = s['type'] === 'array' ? ((s['items'] ?? {}) as JsonSchema) : undefined;
-    return html`<tr><th scope="row"><code>${key}</code></th><td>${typeText(s)}</td><td>${notes.join(', ')}</td><td>${(s['description'] as string | undefined) ?? (s['title'] as string | undefined) ?? ''}${
+    return html`<tr><th scope="row"><code>${key}</code></th><td>${typeText(s)}</td><td>${notes.join(', ')}</td><td>${prose((s['description'] as string | undefined) ?? (s['title'] as string | undefined))}${
       items?.['properties']
         ? html`<details><summary>Fields of each item</summary>${fieldsTable(items, `Fields of ${key}`)}</details>`
         : ''
@@ -98,11 +103,12 @@ function tryForm(method: string, path: string, op: Operation, body: JsonSchema |
   const hasId = path.includes('{id}');
   const query = (op.parameters ?? []).some((p) => p.in === 'query');
   const id = op.operationId;
+  const example = body ? JSON.stringify(exampleOf(body), null, 2) : '';
   return html`<details class="try"><summary>Try it</summary>
 <form class="try-it" data-method="${method.toUpperCase()}" data-path="${path}">
 ${hasId ? html`<label for="${id}-id">id</label> <input id="${id}-id" name="id" required size="8">` : ''}
 ${query ? html`<label for="${id}-query">Query string</label> <input id="${id}-query" name="query" placeholder="page=1&amp;search=…" size="40">` : ''}
-${body ? html`<label for="${id}-body">Body (JSON)</label><textarea id="${id}-body" name="body" rows="8" spellcheck="false">${JSON.stringify(exampleOf(body), null, 2)}</textarea>` : ''}
+${body ? html`<label for="${id}-body">Body (JSON)</label><textarea id="${id}-body" name="body" rows="${Math.min(20, Math.max(4, example.split('\n').length))}" spellcheck="false">${example}</textarea>` : ''}
 <button type="submit">Send ${method.toUpperCase()}</button>
 <output class="response" aria-live="polite"></output>
 </form></details>`;
@@ -123,12 +129,12 @@ function operationSection(
   if (bodyName) shownSchemas.add(bodyName);
   return html`<section class="operation" id="${op.operationId}">
 <h4><span class="method method-${method}">${method.toUpperCase()}</span> <code>${path}</code> <span class="summary">${op.summary}</span></h4>
-${op.description ? html`<p>${op.description}</p>` : ''}
+${op.description ? html`<p>${prose(op.description)}</p>` : ''}
 ${
   parameters.length
     ? html`<table class="fields"><caption>Query parameters</caption><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>${parameters.map(
         (p) =>
-          html`<tr><th scope="row"><code>${p.name}</code></th><td>${typeText(p.schema)}</td><td>${p.description ?? ''}</td></tr>`,
+          html`<tr><th scope="row"><code>${p.name}</code></th><td>${typeText(p.schema)}</td><td>${prose(p.description)}</td></tr>`,
       )}</tbody></table>`
     : ''
 }
@@ -169,7 +175,7 @@ export function docsPage(request: FastifyRequest, doc: OpenApiDocument): string 
 <body>
 <header>
 <h1>${doc.info.title}</h1>
-<p>${doc.info.description ?? ''}</p>
+<p>${prose(doc.info.description)}</p>
 <p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).</p>
 </header>
 <nav aria-label="Models"><ul>${byTag.map((g) => html`<li><a href="#${slug(g.tag)}">${g.tag}</a></li>`)}</ul></nav>
