@@ -29,6 +29,7 @@ describe('admin registrations are checked at boot', () => {
   it('accepts the installed apps’ registrations', () => {
     const site = buildAdminSite(createRegistry(installedApps));
     expect(site.registrations.map((r) => `${r.app}/${r.model}`).sort()).toEqual([
+      'api/token',
       'auth/group',
       'auth/user',
       'contacts/address',
