@@ -31,7 +31,9 @@ describe('resources', () => {
     expect(users.writable.has('isSuperuser')).toBe(true);
     expect(users.manyToMany.map((m) => m.key)).toEqual(['groups', 'userPermissions']);
     const create = writeSchema(users, 'create');
-    expect(Object.keys(create['properties'] as object)).toEqual(expect.arrayContaining(['password1', 'password2']));
+    expect(Object.keys(create['properties'] as object)).toEqual(
+      expect.arrayContaining(['password1', 'password2']),
+    );
     expect(Object.keys(writeSchema(users, 'update')['properties'] as object)).not.toContain('password1');
   });
 
