@@ -81,13 +81,13 @@ export async function deleteAttachment(deps: MediaDeps, id: number): Promise<Att
  * dropped from the queue and its file kept. Returns how many files were removed.
  */
 export async function removeDeletedFiles(deps: MediaDeps): Promise<number> {
-  await deps.db.execute(
-    sql`DELETE FROM slipway_deleted_media d WHERE EXISTS (SELECT 1 FROM contacts_attachment a WHERE a.stored_name = d.stored_name)`,
-  );
-  const gone = (await deps.db.execute(
-    sql`DELETE FROM slipway_deleted_media RETURNING stored_name`,
-  )) as unknown as { rows: { stored_name: string }[] } | { stored_name: string }[];
-  const names = (Array.isArray(gone) ? gone : gone.rows).map((r) => r.stored_name);
+  // One round trip: empty the queue, keeping only the names no attachment row uses.
+  const result = (await deps.db.execute(
+    sql`WITH gone AS (DELETE FROM slipway_deleted_media RETURNING stored_name)
+        SELECT DISTINCT stored_name FROM gone
+        WHERE NOT EXISTS (SELECT 1 FROM contacts_attachment a WHERE a.stored_name = gone.stored_name)`,
+  )) as unknown as { rows: { stored_name: string }[] };
+  const names = result.rows.map((r) => r.stored_name);
   for (const name of names) await removeStoredFile(deps.mediaRoot, name).catch(() => undefined);
   return names.length;
 }
