@@ -54,6 +54,9 @@ describe(`slipway dumpdata (${engine})`, () => {
     ).toBe('slipway dumpdata: unknown model "polls.answer"; polls has: choice, question');
     expectOneLineError(await slipway('dumpdata', 'pols'), 'dumpdata');
     expectOneLineError(await slipway('dumpdata', '--indent', 'wide'), 'dumpdata');
+    expect(
+      expectOneLineError(await slipway('dumpdata', '-o', file('no/such/dir.json')), 'dumpdata'),
+    ).toContain(`cannot write ${file('no/such/dir.json')}.tmp: ENOENT`);
     expect(existsSync(file('x.json'))).toBe(false);
     expect(existsSync(file('x.json.tmp'))).toBe(false);
   });

@@ -40,7 +40,12 @@ export default defineCommand({
       return 0;
     }
     const tmp = `${output}.tmp`;
-    const fd = openSync(tmp, 'w');
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'w');
+    } catch (error) {
+      throw new CommandError(`cannot write ${tmp}: ${(error as Error).message}`);
+    }
     try {
       const count = await dumpData(database, ctx.registry(), options, (line) => writeSync(fd, `${line}\n`));
       fsyncSync(fd);
