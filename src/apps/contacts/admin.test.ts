@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminBrowser, createTestUser, type Form, location } from '../../core/admin/testing.js';
 import { buildTestApp, type TestApp } from '../../core/testing/build-test-app.js';
-import { engineName } from './testing.js';
+import { engineName } from '../../core/testing/migrated-database.js';
 
 // The contacts admin over HTTP: a person with address and telephone inlines, the refusal to
 // delete the primary address (a message, never a 500), and switching the primary.

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseError } from '../../core/admin/services/constraint-errors.js';
 import type { Database } from '../../core/db/database.js';
+import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
 import { setPrimary } from './service.js';
-import { engineName, migratedDatabase, newPerson, primaries } from './testing.js';
+import { newPerson, primaries } from './testing.js';
 
 // Two transactions switching the primary address of the same person at the same time. On
 // PostgreSQL each runs on its own pool connection; PGlite runs them one after the other. Either

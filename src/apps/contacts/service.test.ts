@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDb, Database } from '../../core/db/database.js';
+import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
 import { seedDemoContacts } from './demo.js';
 import {
   ContactNotFoundError,
@@ -21,7 +22,7 @@ import {
   setPrimary,
   updateContact,
 } from './service.js';
-import { engineName, migratedDatabase, newCompany, newPerson, primaries } from './testing.js';
+import { newCompany, newPerson, primaries } from './testing.js';
 
 let t: Awaited<ReturnType<typeof migratedDatabase>>;
 let db: AppDb;

@@ -1,41 +1,11 @@
-import pino from 'pino';
 import { databaseError, type PgErrorInfo } from '../../core/admin/services/constraint-errors.js';
-import { migrateApps } from '../../core/apps/migrate-apps.js';
-import { createRegistry } from '../../core/apps/registry.js';
 import type { AppDb, Database } from '../../core/db/database.js';
-import { readMigrationFiles } from '../../core/db/migrate/files.js';
-import { openDatabase } from '../../core/db/open-database.js';
-import { migrationsDir } from '../../core/paths.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../../core/testing/test-database.js';
-import { installedApps } from '../installed.js';
 import { createCompany, createPerson } from './service.js';
 
-/** The engine the suite runs on, for test titles. */
-export const engineName = serverUrl ? 'PostgreSQL' : 'PGlite';
-
 /**
- * A fresh, migrated database without the HTTP server, for tests of the rules and the services.
- * Close it with `close()` in `afterAll`.
+ * Helpers for the contacts tests: raw SQL in a transaction, and people and companies made
+ * through the services. The database harness itself is src/core/testing/migrated-database.ts.
  */
-export async function migratedDatabase(): Promise<{
-  database: Database;
-  testDb: TestDatabase;
-  close(): Promise<void>;
-}> {
-  const log = pino({ level: 'silent' });
-  const testDb = await createTestDatabase();
-  const registry = createRegistry(installedApps);
-  const database = await openDatabase(testDb.config, { log, schema: registry.schema, role: 'client' });
-  await migrateApps(database, registry, readMigrationFiles(migrationsDir), { log });
-  return {
-    database,
-    testDb,
-    async close() {
-      await database.close();
-      await testDb.drop();
-    },
-  };
-}
 
 /** Runs an SQL script in one transaction on one connection (COMMIT runs the deferred checks). */
 export function inTransaction(database: Database, sql: string): Promise<void> {
@@ -53,10 +23,6 @@ export async function refused(database: Database, sql: string): Promise<PgErrorI
   if (!pg) throw error;
   return pg;
 }
-
-let counter = 0;
-/** A unique suffix for names, so tests in one file do not collide. */
-export const unique = () => `${process.pid}-${++counter}`;
 
 /** SQL creating person `id` with one address and one telephone (the minimum the rules allow). */
 export function personSql(id: number, name = 'Ada'): string {

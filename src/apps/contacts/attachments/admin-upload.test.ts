@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminBrowser, createTestUser, location } from '../../../core/admin/testing.js';
 import { buildTestApp, type TestApp } from '../../../core/testing/build-test-app.js';
-import { engineName, newPerson } from '../testing.js';
+import { engineName } from '../../../core/testing/migrated-database.js';
+import { newPerson } from '../testing.js';
 import { storedPath } from './storage.js';
 
 // Uploading an attachment through the admin's add form (multipart/form-data).
