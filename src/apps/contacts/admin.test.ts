@@ -82,6 +82,33 @@ describe(`the contacts admin (${engineName})`, () => {
     ]);
   });
 
+  it("reads a national number on the telephone form in the country of the owner's primary address", async () => {
+    const id = await personId('Ada');
+    const res = await browser.post('/admin/contacts/telephone/add/', {
+      personId: id,
+      companyId: '',
+      kind: 'home',
+      number: '044 668 18 00',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(
+      await q('SELECT number, is_primary FROM contacts_telephone WHERE person_id = $1 ORDER BY id', [id]),
+    ).toEqual([
+      { number: '+41791234567', is_primary: true },
+      { number: '+41446681800', is_primary: false },
+    ]);
+    const bad = await browser.post('/admin/contacts/telephone/add/', {
+      personId: id,
+      companyId: '',
+      kind: 'home',
+      number: '12',
+    });
+    expect(bad.statusCode).toBe(200);
+    expect(bad.body).toContain(
+      'Enter a valid telephone number: the country code and the number, 7 to 15 digits in all.',
+    );
+  });
+
   it('refuses a person without an address, saving nothing', async () => {
     const res = await addPerson('Nobody', []);
     expect(res.statusCode).toBe(200);

@@ -5,9 +5,9 @@ import { cleanOriginalName } from './attachments/service.js';
 import { ALLOWED_TYPES } from './attachments/sniff.js';
 import { MAX_ATTACHMENT_BYTES, removeStoredFile, storeFile } from './attachments/storage.js';
 import { ContactValidationError } from './errors.js';
-import { type ContactKind, NOUNS, ownerOf } from './owned.js';
+import { type ContactKind, NOUNS, type Owner, ownerOf } from './owned.js';
 import { normalizePhoneNumber } from './phone.js';
-import { setPrimary } from './primary.js';
+import { primaryCountry, setPrimary } from './primary.js';
 import { address, attachment, company, companyPerson, email, person, telephone } from './schema.js';
 
 /**
@@ -138,14 +138,16 @@ export function registerContactsAdmin(site: AdminSite): void {
     fieldsets: [{ fields: ['personId', 'companyId', 'kind', 'number', 'isPrimary'] }, RECORD],
     readonly: ['isPrimary', ...TIMESTAMPS],
     actions: [makePrimary('telephone')],
-    clean: (input) => {
+    clean: async (input) => {
       const problems = oneOwner(input as CleanInput) ?? {};
       const raw = input.values['number'];
       if (typeof raw === 'string') {
-        const result = normalizePhoneNumber(raw);
-        // National numbers without a country are left to the database, which says what it wants.
+        // National numbers are read in the country of the owner's primary address.
+        const { personId, companyId } = input.values as { personId?: number; companyId?: number };
+        const owner: Owner | undefined = personId ? { personId } : companyId ? { companyId } : undefined;
+        const result = normalizePhoneNumber(raw, owner && (await primaryCountry(input.db, owner)));
         if (result.ok) input.values['number'] = result.e164;
-        else if (!/country code/.test(result.error)) problems['number'] = [result.error];
+        else problems['number'] = [result.error];
       }
       return Object.keys(problems).length > 0 ? problems : undefined;
     },

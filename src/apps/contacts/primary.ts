@@ -41,7 +41,8 @@ export interface ContactOptions {
   defaultCountry?: string;
 }
 
-async function primaryCountry(tx: AppDb, owner: Owner): Promise<string | undefined> {
+/** The country of the owner's primary address: the default for its national telephone numbers. */
+export async function primaryCountry(tx: AppDb, owner: Owner): Promise<string | undefined> {
   const [row] = await tx
     .select({ country: address.country })
     .from(address)
