@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
 import { ApiClient, userWithToken } from './testing.js';
@@ -117,5 +119,58 @@ describe('the contacts list', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ count: 2, results: [{ firstName: 'Hedy' }] });
     expect(res.json().results[0].addresses).toHaveLength(2);
+  });
+});
+
+describe('attachments', () => {
+  const ATTACHMENTS = '/api/v1/contacts/attachment/';
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  let ownerId: number;
+  beforeAll(async () => {
+    ownerId = (await api.post(PERSONS, { ...ada, firstName: 'Filed' })).json().id;
+  });
+
+  it('are uploaded as base64 in the JSON, stored under MEDIA_ROOT with a generated name', async () => {
+    const res = await api.post(ATTACHMENTS, {
+      personId: ownerId,
+      kind: 'document',
+      file: { filename: '../../etc/notes.txt', content: base64('Hello, file.') },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({ personId: ownerId, contentType: 'text/plain', size: 12 });
+    expect(body.originalName).not.toContain('/');
+    expect(body).not.toHaveProperty('file');
+    const [row] = await q('SELECT stored_name FROM contacts_attachment WHERE id = $1', [body.id]);
+    const stored = String(row!['stored_name']);
+    expect(stored).not.toContain('notes');
+    expect(existsSync(join(t.config.mediaRoot, stored))).toBe(true);
+
+    expect((await api.delete(`${ATTACHMENTS}${body.id}/`)).statusCode).toBe(204);
+    await expect.poll(() => existsSync(join(t.config.mediaRoot, stored))).toBe(false);
+  });
+
+  it('refuse a file whose content is not what its name says, and storing nothing', async () => {
+    const res = await api.post(ATTACHMENTS, {
+      personId: ownerId,
+      kind: 'document',
+      file: { filename: 'invoice.pdf', content: base64('not a pdf at all') },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([{ field: 'file', message: expect.any(String) }]);
+  });
+
+  it('need a file when created, in base64', async () => {
+    const missing = await api.post(ATTACHMENTS, { personId: ownerId, kind: 'document' });
+    expect(missing.json().errors).toEqual([{ field: 'file', message: 'This field is required.' }]);
+    const garbled = await api.post(ATTACHMENTS, {
+      personId: ownerId,
+      kind: 'document',
+      file: { filename: 'a.txt', content: 'not base64!' },
+    });
+    expect(garbled.statusCode).toBe(422);
+    expect(garbled.json().errors).toEqual([
+      { field: 'file.content', message: 'Enter the file’s content in base64.' },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { getTableName } from 'drizzle-orm';
 import type { FieldMeta } from '../admin/introspect.js';
+import { UPLOAD_MAX_BYTES } from '../admin/options.js';
 import { INT_RANGE } from '../admin/services/form-values.js';
 import type { ApiChild, ApiResource } from './resource.js';
 
@@ -206,11 +207,35 @@ export function writeSchema(resource: ApiResource, mode: WriteMode): JsonSchema 
         maxLength: 4096,
         ...(x.help ? { description: x.help } : {}),
       };
+  const upload = resource.upload;
+  if (upload) {
+    properties[upload.key] = fileSchema(upload.label, upload.help);
+    if (adding && upload.required !== false) required.push(upload.key);
+  }
   return {
     type: 'object',
     title: resource.reg.label,
     properties,
     ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+  };
+}
+
+/** The most base64 text a file may take: UPLOAD_MAX_BYTES, encoded. */
+export const MAX_FILE_BASE64 = Math.ceil(UPLOAD_MAX_BYTES / 3) * 4;
+
+/** A file in a JSON body: its name (metadata only) and its content in base64. */
+function fileSchema(title: string, help: string | undefined): JsonSchema {
+  return {
+    type: 'object',
+    title,
+    writeOnly: true,
+    description: `${help ? `${help} ` : ''}Sent as its name and its content in base64; on a change, a new file replaces the old one.`,
+    properties: {
+      filename: { type: 'string', minLength: 1, maxLength: 255 },
+      content: { type: 'string', contentEncoding: 'base64', maxLength: MAX_FILE_BASE64 },
+    },
+    required: ['filename', 'content'],
     additionalProperties: false,
   };
 }

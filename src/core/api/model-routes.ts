@@ -7,7 +7,7 @@ import { planDelete } from '../admin/services/delete-plan.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import { apiUser } from './authentication.js';
 import { ApiConflictError, ApiNotFoundError, ApiQueryError, type FieldError } from './errors.js';
-import { listQuerySchema, writeSchema } from './json-schema.js';
+import { listQuerySchema, MAX_FILE_BASE64, writeSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
 import { serializeRows } from './serialize.js';
 import { writeObject } from './write-object.js';
@@ -56,6 +56,10 @@ export function registerModelRoutes(
   const needs = (action: 'view' | 'add' | 'change' | 'delete') => async (request: FastifyRequest) =>
     requirePerm(apiUser(request), reg, action);
   const config = { csrf: false };
+  const mediaRoot = deps.ctx.config.mediaRoot;
+  // A file travels in base64 inside the JSON: room for the largest file, plus the other fields.
+  const bodyLimit = resource.upload ? MAX_FILE_BASE64 + 1024 * 1024 : undefined;
+  const limits = bodyLimit ? { bodyLimit } : {};
   const item = `${path}:id/`;
 
   const serializeOne = async (request: FastifyRequest, row: Row) =>
@@ -94,11 +98,11 @@ export function registerModelRoutes(
   if (options.create !== false)
     app.post(
       path,
-      { schema: { body: writeSchema(resource, 'create') }, config, preValidation: needs('add') },
+      { schema: { body: writeSchema(resource, 'create') }, config, preValidation: needs('add'), ...limits },
       async (request, reply) => {
         const user = apiUser(request);
         const row = await writeObject(
-          { db, index, user },
+          { db, index, user, mediaRoot },
           resource,
           undefined,
           request.body as Record<string, unknown>,
@@ -118,7 +122,7 @@ export function registerModelRoutes(
     const user = apiUser(request);
     const { row } = await objectFor(deps, reg, user, request.params, 'change');
     const saved = await writeObject(
-      { db, index, user },
+      { db, index, user, mediaRoot },
       resource,
       row,
       request.body as Record<string, unknown>,
@@ -134,6 +138,7 @@ export function registerModelRoutes(
       url: item,
       schema: { body: writeSchema(resource, mode) },
       config,
+      ...limits,
       preValidation: needs('change'),
       handler: update,
     });

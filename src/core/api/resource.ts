@@ -1,6 +1,6 @@
 import { pluralize } from '../admin/format.js';
 import type { FieldMeta } from '../admin/introspect.js';
-import type { AdminAction, ExtraField } from '../admin/options.js';
+import type { AdminAction, ExtraField, UploadOptions } from '../admin/options.js';
 import type { Inline, ManyToMany, Registration } from '../admin/registration.js';
 import { type FilterParameter, filterParameters } from '../admin/services/filters.js';
 import { editableFields } from '../admin/services/object-form.js';
@@ -39,6 +39,8 @@ export interface ApiResource {
   readonly manyToMany: readonly ManyToMany[];
   readonly children: readonly ApiChild[];
   readonly extraFields: readonly ExtraField[];
+  /** The registration's file input, sent in JSON as `{ filename, content }` (base64). */
+  readonly upload: UploadOptions | undefined;
   /** Keys accepted by `?ordering=`: the sortable changelist columns, as in the admin. */
   readonly orderingKeys: readonly string[];
   readonly filters: readonly FilterParameter[];
@@ -86,6 +88,7 @@ export function describeResource(reg: Registration): ApiResource {
       fields: [inline.meta.pk!, ...inline.fields.filter((f) => f !== inline.meta.pk)],
     })),
     extraFields: reg.options.extraFields ?? [],
+    upload: reg.options.upload,
     orderingKeys: reg.listColumns.filter((c) => c.sortable).map((c) => c.key),
     filters: reg.filterFields.flatMap((f) => filterParameters(f, reg.fieldLabel(f.key))),
     actions: (reg.options.actions ?? []).map((a) => ({
@@ -120,5 +123,6 @@ export function resourceProblems(resource: ApiResource): string[] {
   for (const m of resource.manyToMany) claim(m.key, 'many-to-many field');
   for (const c of resource.children) claim(c.key, `inline of ${c.inline.meta.tableName}`);
   for (const x of resource.extraFields) claim(x.key, 'extra field');
+  if (resource.upload) claim(resource.upload.key, 'file input');
   return problems;
 }

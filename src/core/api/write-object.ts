@@ -1,8 +1,9 @@
-import type { Row } from '../admin/options.js';
+import { type Row, UPLOAD_MAX_BYTES, type UploadedFile } from '../admin/options.js';
 import { inlinePerms, loadChildren } from '../admin/services/inline-forms.js';
 import { linkedIds } from '../admin/services/many-to-many.js';
 import { type FormDeps, parseForm } from '../admin/services/object-form.js';
 import { saveObject } from '../admin/services/save-object.js';
+import { storeUpload } from '../admin/services/upload.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import { ApiConflictError, ApiValidationError } from './errors.js';
 import { buildFormBody, type Current, stateErrors, unknownChildIds } from './form-body.js';
@@ -17,12 +18,13 @@ const CONFLICTS = new Set(['23505', '23503', '23P01']);
  * rules (the child model's permissions, min and max), and one transaction that writes the
  * object, its links, its children and the history entry. Returns the saved row.
  *
- * Throws {@link ApiValidationError} (422) with every problem by field,
+ * A registration's file input arrives as `{ filename, content }` (base64) and goes through the
+ * admin's upload step. Throws {@link ApiValidationError} (422) with every problem by field,
  * {@link ApiConflictError} (409) when the database refuses a duplicate or a protected reference,
  * and PermissionDeniedError (403) for children the user may neither view nor add.
  */
 export async function writeObject(
-  deps: FormDeps,
+  deps: FormDeps & { readonly mediaRoot: string },
   resource: ApiResource,
   original: Row | undefined,
   json: Record<string, unknown>,
@@ -51,8 +53,42 @@ export async function writeObject(
   const body = buildFormBody(resource, json, current);
   const parsed = await parseForm(deps, reg, original, body);
   if (!parsed.ok) throw new ApiValidationError(stateErrors(resource, parsed.state, json));
+
+  // A file is stored (by the registration's own `store`) only once everything else is valid,
+  // and discarded again if the database then refuses the object, as the admin's form does.
+  const upload = resource.upload;
+  const uploadCtx = { db, mediaRoot: deps.mediaRoot, mode: original ? 'change' : 'add' } as const;
+  let stored: Record<string, unknown> | undefined;
+  if (upload) {
+    (body as Record<string, unknown>)[upload.key] = decodeFile(upload.key, json[upload.key]);
+    stored = await storeUpload(upload, body, parsed.state, uploadCtx);
+    if (Object.keys(parsed.state.errors).length > 0)
+      throw new ApiValidationError(stateErrors(resource, parsed.state, json));
+    if (stored) Object.assign(parsed.parsed.values, stored);
+  }
   const saved = await saveObject(deps, reg, original, parsed.parsed, parsed.state);
   if (saved.ok) return saved.row;
+  if (stored) await upload?.discard?.(stored, uploadCtx);
   const errors = stateErrors(resource, saved.state, json);
   throw CONFLICTS.has(saved.code) ? new ApiConflictError(errors) : new ApiValidationError(errors);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `{ filename, content }` (validated by the schema) as the admin's uploaded file, or undefined. */
+function decodeFile(key: string, value: unknown): UploadedFile | undefined {
+  if (value === undefined || value === null) return undefined;
+  const { filename, content } = value as { filename: string; content: string };
+  if (content.length % 4 !== 0 || !BASE64.test(content))
+    throw new ApiValidationError([
+      { field: `${key}.content`, message: 'Enter the file’s content in base64.' },
+    ]);
+  const data = Buffer.from(content, 'base64');
+  const truncated = data.length >= UPLOAD_MAX_BYTES;
+  return {
+    filename,
+    mimetype: 'application/octet-stream',
+    data: truncated ? data.subarray(0, UPLOAD_MAX_BYTES) : data,
+    truncated,
+  };
 }
