@@ -3,7 +3,10 @@ import { docsPage, type OpenApiDocument } from './docs-page.js';
 import { buildOpenApi, type CustomCreate } from './openapi.js';
 import type { ApiResource } from './resource.js';
 
-/** `/api/openapi.json` (built once, from the registrations) and `/api/docs` (rendered from it); both public. */
+/**
+ * `/api/openapi.json` (built once, from the registrations), `/api/docs` (rendered from it) and the
+ * API root `/api/v1/` listing the resources; all public.
+ */
 export function registerDocsRoutes(
   app: FastifyInstance,
   resources: readonly ApiResource[],
@@ -14,6 +17,13 @@ export function registerDocsRoutes(
   app.get('/api/openapi.json', async (_request, reply) =>
     reply.type('application/json; charset=utf-8').header('cache-control', 'no-cache').send(document),
   );
+  // The API root, as DRF's: where everything is, for clients that start from one URL.
+  const root = {
+    docs: '/api/docs',
+    openapi: '/api/openapi.json',
+    resources: Object.fromEntries(resources.map((r) => [`${r.reg.app}.${r.reg.model}`, r.path])),
+  };
+  app.get('/api/v1/', async () => root);
   app.get('/api/docs', async (request, reply) =>
     reply
       .type('text/html; charset=utf-8')

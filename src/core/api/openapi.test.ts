@@ -101,6 +101,21 @@ describe('/api/openapi.json', () => {
   });
 });
 
+describe('/api/v1/', () => {
+  it('lists every resource and where the docs are', async () => {
+    const res = await t.app.inject({ url: '/api/v1/', headers: { host: 'localhost' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      docs: '/api/docs',
+      openapi: '/api/openapi.json',
+      resources: {
+        'polls.question': '/api/v1/polls/question/',
+        'contacts.person': '/api/v1/contacts/person/',
+      },
+    });
+  });
+});
+
 describe('/api/docs', () => {
   it('is a server-rendered reference that needs no inline script or style', async () => {
     const res = await t.app.inject({ url: '/api/docs', headers: { host: 'localhost' } });
