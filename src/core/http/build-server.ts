@@ -45,10 +45,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     trustProxy: config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false,
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  await installSecurityHeaders(app, config);
+  installSecurityHeaders(app, config);
   enforceAllowedHosts(app, config.allowedHosts);
   installErrorHandlers(app, config.debug);
   await app.register(fastifyCookie);
