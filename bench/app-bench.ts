@@ -2,10 +2,15 @@
 //
 // For each engine: 1. seed a fresh database (1,000 questions with 4 choices, 1,000 persons with
 // their contacts, a superuser and an API token); 2. measure the ceiling, a bare Fastify route
-// running one SELECT through the same driver, in its own process; 3. start `slipway serve` in
-// its own process and load each endpoint from this process with autocannon (64 connections,
-// DURATION seconds); 4. after the vote run, check that the votes in the database equal the
-// successful vote responses. Prints one table per engine and writes them to BENCHMARKS.md.
+// running one SELECT through the same driver, in its own process, and beside it the detail
+// page's query alone on a bare route (what the query costs, without the framework); 3. start
+// `slipway serve` in its own process and load each endpoint from this process with autocannon
+// (64 connections, DURATION seconds, after WARMUP seconds that are not counted); 4. after the
+// vote run, check that the votes in the database equal the successful vote responses. Prints
+// one table per engine and writes them to BENCHMARKS.md.
+//
+// Options: --duration=S (10), --warmup=S (2), --engines=pglite,postgres, --postgres=URL,
+// --profile=DIR (the server writes a V8 CPU profile there when it stops).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,14 +34,22 @@ import { migrationsDir, projectRoot } from '../src/core/paths.js';
 import { freePort } from '../src/core/testing/free-port.js';
 
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 10);
+const WARMUP = Number(process.argv.find((a) => a.startsWith('--warmup='))?.split('=')[1] ?? 2);
 const CONNECTIONS = 64;
 const SERVER_URL =
   process.argv.find((a) => a.startsWith('--postgres='))?.split('=')[1] ??
   'postgres://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'Quiet-Harbour-7731';
+/** The server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools). */
+const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const log = pino({ level: 'warn' });
 /** The tsx loader by path: `--import tsx` would resolve from the child's cwd, a scratch folder. */
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+interface Poll {
+  questionId: number;
+  choiceIds: number[];
+}
 
 interface Row {
   endpoint: string;
@@ -79,10 +92,7 @@ async function freshDatabase(engine: 'pglite' | 'postgres') {
   };
 }
 
-async function seed(
-  url: string,
-  cwd: string,
-): Promise<{ key: string; questionId: number; choiceIds: number[] }> {
+async function seed(url: string, cwd: string): Promise<{ key: string; polls: [Poll, Poll] }> {
   const config = loadConfig({ env: { DATABASE_URL: url }, cwd, requireSecretKey: false });
   const registry = createRegistry(installedApps);
   const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
@@ -108,12 +118,18 @@ async function seed(
       isSuperuser: true,
     });
     const { key } = await createToken(database.db, { userId: admin.id, name: 'bench' });
-    const [q] = await database.query<{ id: number }>('SELECT min(id) AS id FROM polls_question');
-    const choices = await database.query<{ id: number }>(
-      'SELECT id FROM polls_choice WHERE question_id = $1 ORDER BY id',
-      [q!.id],
-    );
-    return { key, questionId: q!.id, choiceIds: choices.map((c) => c.id) };
+    // The newest two questions (the index lists them): one is voted on, the other warms the vote up.
+    const polls: Poll[] = [];
+    for (const q of await database.query<{ id: number }>(
+      'SELECT id FROM polls_question ORDER BY pub_date DESC, id DESC LIMIT 2',
+    )) {
+      const choices = await database.query<{ id: number }>(
+        'SELECT id FROM polls_choice WHERE question_id = $1 ORDER BY id',
+        [q.id],
+      );
+      polls.push({ questionId: q.id, choiceIds: choices.map((c) => c.id) });
+    }
+    return { key, polls: polls as [Poll, Poll] };
   } finally {
     await database.close();
   }
@@ -152,7 +168,22 @@ const peakRssMb = (pid: number) => {
   return match ? Math.round(Number(match[1]) / 1024) : 0;
 };
 
-async function load(name: string, opts: autocannon.Options, pid: number): Promise<Row> {
+/**
+ * Loads one endpoint and reads its figures. The first WARMUP seconds are not counted: they go to
+ * V8 compiling the hot paths and to the pool opening its connections, which a server that has
+ * been up for a minute has long done. `warmup` replaces the request for that phase (the vote run
+ * warms up on another question, so that the counted votes can be checked exactly).
+ */
+async function load(
+  name: string,
+  opts: autocannon.Options,
+  pid: number,
+  warmup: autocannon.Options = opts,
+): Promise<Row> {
+  if (WARMUP > 0) {
+    const { amount: _amount, ...rest } = warmup;
+    await autocannon({ connections: CONNECTIONS, ...rest, duration: WARMUP });
+  }
   const result = await autocannon({
     connections: CONNECTIONS,
     ...(opts.amount ? {} : { duration: DURATION }),
@@ -170,6 +201,8 @@ async function load(name: string, opts: autocannon.Options, pid: number): Promis
   };
 }
 
+const VOTES_SQL = 'SELECT sum(votes) AS n FROM polls_choice WHERE question_id = $1';
+
 function cookiesOf(response: Response): Record<string, string> {
   const jar: Record<string, string> = {};
   for (const line of response.headers.getSetCookie()) {
@@ -184,7 +217,8 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
   const db = await freshDatabase(engine);
   try {
     const seedStarted = Date.now();
-    const { key, questionId, choiceIds } = await seed(db.url, db.tmp);
+    const { key, polls } = await seed(db.url, db.tmp);
+    const [{ questionId, choiceIds }, warmupPoll] = polls;
     console.error(`[${engine}] seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
     const rows: Row[] = [];
 
@@ -203,6 +237,13 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
           ceiling.pid!,
         ),
       );
+      rows.push(
+        await load(
+          "bare route, the detail page's query",
+          { url: `http://127.0.0.1:${ceilingPort}/ceiling/detail/${questionId}` },
+          ceiling.pid!,
+        ),
+      );
     } finally {
       await stop(ceiling);
     }
@@ -210,7 +251,11 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const server = start(
-      [join(projectRoot, 'bin', 'slipway.js'), 'serve'],
+      [
+        ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        join(projectRoot, 'bin', 'slipway.js'),
+        'serve',
+      ],
       {
         DATABASE_URL: db.url,
         SECRET_KEY: randomBytes(32).toString('hex'),
@@ -244,32 +289,45 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
       const session = cookiesOf(login)['sessionid'];
       if (!session) throw new Error(`admin login failed: ${login.status}`);
 
-      rows.push(await load('GET /polls/', { url: `${base}/polls/` }, pid));
-      rows.push(await load('GET /polls/<id>/', { url: `${base}/polls/${questionId}/` }, pid));
-      rows.push(await load('GET /polls/<id>/results/', { url: `${base}/polls/${questionId}/results/` }, pid));
+      // The public pages are loaded as a returning visitor, who sends back the CSRF cookie that
+      // the first page set (autocannon keeps no cookies: without it, every request would be a
+      // first visit and be handed a new token).
+      const visitor = { headers: { cookie: `csrftoken=${csrf}` } };
+      rows.push(await load('GET /polls/', { url: `${base}/polls/`, ...visitor }, pid));
+      rows.push(await load('GET /polls/<id>/', { url: `${base}/polls/${questionId}/`, ...visitor }, pid));
+      rows.push(
+        await load(
+          'GET /polls/<id>/results/',
+          { url: `${base}/polls/${questionId}/results/`, ...visitor },
+          pid,
+        ),
+      );
       // A timed run stops with requests in flight that the server still applies, so the vote run
-      // sends a fixed number instead (about DURATION seconds' worth at the detail page's rate):
+      // sends a fixed number instead (about DURATION seconds' worth at the results page's rate):
       // then every vote the server applied has its response counted.
-      const amount = Math.max(2000, Math.round(rows[2]!.rps * DURATION));
-      let next = 0;
-      const vote = await load(
-        'POST /polls/<id>/vote/',
-        {
-          amount,
+      const amount = Math.max(2000, Math.round(rows.at(-1)!.rps * DURATION));
+      const votes = (poll: Poll): autocannon.Options => {
+        let next = 0;
+        return {
           url: base,
           requests: [
             {
               method: 'POST',
-              path: `/polls/${questionId}/vote/`,
+              path: `/polls/${poll.questionId}/vote/`,
               headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrftoken=${csrf}` },
               setupRequest: (request) => {
-                const choice = choiceIds[next++ % choiceIds.length];
+                const choice = poll.choiceIds[next++ % poll.choiceIds.length];
                 return { ...request, body: `choice=${choice}&csrf_token=${csrf}` };
               },
             },
           ],
-        },
+        };
+      };
+      const vote = await load(
+        'POST /polls/<id>/vote/',
+        { ...votes({ questionId, choiceIds }), amount },
         pid,
+        votes(warmupPoll),
       );
       rows.push(vote);
       rows.push(
@@ -299,15 +357,13 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
       let total: number;
       if (engine === 'postgres') {
         await check.connect();
-        total = Number((await check.query('SELECT sum(votes) AS n FROM polls_choice')).rows[0].n);
+        total = Number((await check.query(VOTES_SQL, [questionId])).rows[0].n);
         await check.end();
       } else {
         await stop(server); // PGlite: one process at a time
         const config = loadConfig({ env: { DATABASE_URL: db.url }, cwd: db.tmp, requireSecretKey: false });
         const database = await openDatabase(config.database, { log, role: 'client' });
-        total = Number(
-          (await database.query<{ n: string }>('SELECT sum(votes) AS n FROM polls_choice'))[0]!.n,
-        );
+        total = Number((await database.query<{ n: string }>(VOTES_SQL, [questionId]))[0]!.n);
         await database.close();
       }
       const votesOk =
@@ -347,7 +403,7 @@ for (const engine of engines) {
   sections.push(section);
 }
 
-const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint; the server (\`slipway serve\`) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "× ceiling" is the endpoint's requests per second over the ceiling's. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
+const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s of warm-up that are not counted; the server (\`slipway serve\`, a pool of 16 connections) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "× ceiling" is the endpoint's requests per second over the ceiling's. The second row runs the detail page's query (the same prepared statement) on a bare route: what the query alone costs. The public pages are loaded as a returning visitor, who sends the CSRF cookie back. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
 const file = join(projectRoot, 'BENCHMARKS.md');
 const current = readFileSync(file, 'utf8');
 const marker = '## The app under load';

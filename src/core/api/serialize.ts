@@ -1,8 +1,9 @@
-import { asc, inArray } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import type { FieldMeta } from '../admin/introspect.js';
 import type { Row } from '../admin/options.js';
 import { inlinePerms } from '../admin/services/inline-forms.js';
 import type { AuthUser } from '../auth/request-user.js';
+import { anyOf } from '../db/any-of.js';
 import type { AppDb } from '../db/database.js';
 import type { ApiResource } from './resource.js';
 
@@ -47,10 +48,7 @@ export async function serializeRows(
     const found =
       pks.length === 0
         ? []
-        : ((await db
-            .select()
-            .from(m.through)
-            .where(inArray(m.ownField.column, pks as never[]))) as Row[]);
+        : ((await db.select().from(m.through).where(anyOf(m.ownField.column, pks))) as Row[]);
     links.set(m.key, group(found, m.ownField.key));
   }
   const children = new Map<string, Map<string, Row[]>>();
@@ -63,7 +61,7 @@ export async function serializeRows(
         : ((await db
             .select()
             .from(c.inline.meta.table)
-            .where(inArray(c.inline.fk.column, pks as never[]))
+            .where(anyOf(c.inline.fk.column, pks))
             .orderBy(asc(c.inline.meta.pk!.column))) as Row[]);
     children.set(c.key, group(found, c.inline.fk.key));
   }
