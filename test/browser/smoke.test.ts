@@ -48,11 +48,17 @@ describe.skipIf(browserSkipReason)('the welcome page in Chromium', () => {
     expect(messages.filter((line) => /Refused to|Content Security Policy|pageerror/i.test(line))).toEqual([]);
   });
 
-  it('keeps the Secure, HttpOnly CSRF cookie over http://localhost', async () => {
+  it('sets no cookie on a page without a form', async () => {
+    expect(await page.context().cookies(server.url)).toEqual([]);
+  });
+
+  it('keeps the Secure, HttpOnly CSRF cookie of a page with a form over http://localhost', async () => {
+    await page.goto(`${server.url}/admin/login/`);
     const cookies = await page.context().cookies(server.url);
     const csrf = cookies.find((c) => c.name === 'csrftoken');
     expect(csrf).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
     expect(csrf?.value).toMatch(/^[\w-]{43}$/);
+    await page.goto(`${server.url}/`);
   });
 
   it('saves a screenshot under artifacts/screenshots', async () => {

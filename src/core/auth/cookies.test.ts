@@ -42,11 +42,11 @@ describe('cookies under DEBUG=1', () => {
   });
 
   it('a first visit gets its CSRF cookie with the same rules', async () => {
-    const direct = await t.app.inject({ url: '/t/me', headers: { host: 'localhost' } });
+    const direct = await t.app.inject({ url: '/t/form', headers: { host: 'localhost' } });
     expect(cookiesOf(direct).get('csrftoken')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     expect(cookiesOf(direct).get('csrftoken')?.secure).toBeFalsy();
     const proxied = await t.app.inject({
-      url: '/t/me',
+      url: '/t/form',
       remoteAddress: PROXY,
       headers: { host: 'localhost', 'x-forwarded-proto': 'https' },
     });

@@ -35,12 +35,24 @@ function postEcho(options: {
 }
 
 describe('CSRF protection', () => {
-  it('a first GET hands out a random CSRF cookie', async () => {
-    const res = await t.app.inject({ url: '/t/me', headers: { host: 'localhost' } });
+  it('a first visit to a page with a form hands out a random CSRF cookie, the one in the form', async () => {
+    const res = await t.app.inject({ url: '/t/form', headers: { host: 'localhost' } });
     const cookie = cookiesOf(res).get('csrftoken');
     expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const again = await t.app.inject({ url: '/t/me', headers: { host: 'localhost' } });
+    expect(res.json().csrfToken).toBe(cookie?.value);
+    const again = await t.app.inject({ url: '/t/form', headers: { host: 'localhost' } });
     expect(cookiesOf(again).get('csrftoken')?.value).not.toBe(cookie?.value);
+  });
+
+  it('keeps the cookie a visitor sends back, and sets none on pages without a form', async () => {
+    const back = await t.app.inject({
+      url: '/t/form',
+      headers: { host: 'localhost', cookie: `csrftoken=${TEST_CSRF}` },
+    });
+    expect(back.json().csrfToken).toBe(TEST_CSRF);
+    expect(back.headers['set-cookie']).toBeUndefined();
+    const plain = await t.app.inject({ url: '/t/me', headers: { host: 'localhost' } });
+    expect(plain.headers['set-cookie']).toBeUndefined();
   });
 
   it('refuses a POST without the CSRF cookie with a 403 page that says so', async () => {

@@ -33,7 +33,11 @@ declare module 'fastify' {
     user: AuthUser | null;
     /** The current session (signed in, or anonymous after a flash), or null. */
     session: SessionRecord | null;
-    /** The token to put in every form's `csrf_token` field. */
+    /**
+     * The token to put in every form's `csrf_token` field. Reading it on a visitor's first
+     * request makes the token and sets its cookie, as Django's `get_token()` does: pages without
+     * a form set no cookie (and stay cacheable).
+     */
     csrfToken: string;
     sessionDirty: boolean;
   }
@@ -44,6 +48,24 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** The request's CSRF token ('' until made) and the reply that sets its cookie. */
+const kCsrf = Symbol('slipway.csrf');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    [kCsrf]: { token: string; reply: FastifyReply } | null;
+  }
+}
+
+const CSRF_COOKIE_AGE_MS = 365 * 86_400_000;
+
+/** A new CSRF token for the request, and its cookie on the reply. */
+function rotateCsrfToken(request: FastifyRequest, reply: FastifyReply, config: Config): void {
+  const token = randomBytes(32).toString('base64url');
+  request[kCsrf] = { token, reply };
+  setCookie(request, reply, config, CSRF_COOKIE, token, CSRF_COOKIE_AGE_MS);
+}
 
 /**
  * Wires accounts into every request:
@@ -57,16 +79,20 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   const { database, config } = ctx;
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
-  app.decorateRequest('csrfToken', '');
   app.decorateRequest('sessionDirty', false);
+  app.decorateRequest(kCsrf, null);
+  app.decorateRequest('csrfToken', {
+    getter(this: FastifyRequest) {
+      const state = this[kCsrf];
+      if (!state) return ''; // a response made before the auth hook ran (a refused Host)
+      if (state.token === '') rotateCsrfToken(this, state.reply, config);
+      return this[kCsrf]!.token;
+    },
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const existing = request.cookies[CSRF_COOKIE];
-    if (existing && /^[\w-]{32,64}$/.test(existing)) request.csrfToken = existing;
-    else {
-      request.csrfToken = randomBytes(32).toString('base64url');
-      setCookie(request, reply, config, CSRF_COOKIE, request.csrfToken, 365 * 86_400_000);
-    }
+    request[kCsrf] = { token: existing && /^[\w-]{32,64}$/.test(existing) ? existing : '', reply };
 
     const token = request.cookies[SESSION_COOKIE];
     if (!token) return;
@@ -161,8 +187,7 @@ export async function login(
   const maxAgeMs = ctx.config.sessionCookieAgeMs;
   const { token } = await createSession(ctx.database.db, { userId: row.id, data, maxAgeMs });
   setCookie(request, reply, ctx.config, SESSION_COOKIE, token, maxAgeMs);
-  request.csrfToken = randomBytes(32).toString('base64url');
-  setCookie(request, reply, ctx.config, CSRF_COOKIE, request.csrfToken, 365 * 86_400_000);
+  rotateCsrfToken(request, reply, ctx.config);
   request.session = (await loadSession(ctx.database.db, token)) ?? null;
   request.user = toAuthUser(row, await loadUserPermissions(ctx.database.db, row.id));
 }

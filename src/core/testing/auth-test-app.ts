@@ -8,7 +8,8 @@ import { buildTestApp, type TestApp } from './build-test-app.js';
 /**
  * A tiny app that drives the auth layer the way pages do, for tests that run before (or without)
  * the admin: `POST /t/login` (authenticate, then login), `POST /t/logout`, `GET /t/me`,
- * `POST /t/echo` (an ordinary CSRF-protected form), `POST /t/flash` and `GET /t/flash`.
+ * `GET /t/form` (a page with a form: it reads the CSRF token), `POST /t/echo` (an ordinary
+ * CSRF-protected form), `POST /t/flash` and `GET /t/flash`.
  */
 export const authTestApp = defineApp({
   name: 'authtest',
@@ -29,6 +30,8 @@ export const authTestApp = defineApp({
       user: request.user && { id: request.user.id, username: request.user.username },
       anonymousSession: request.session !== null && request.session.userId === null,
     }));
+    // A page with a form: it reads the CSRF token, which hands a first visitor its cookie.
+    app.get('/t/form', async (request) => ({ csrfToken: request.csrfToken }));
     app.post('/t/echo', async (request) => ({ ok: true, body: request.body }));
     app.post('/t/flash', async (request, reply) => {
       await flash(request, reply, ctx, { level: 'info', message: 'Saved.' });
