@@ -1,10 +1,11 @@
-import { index, integer, pgTable, serial, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { id } from '../../core/db/columns.js';
 
 /** A poll question, published at `pubDate` (questions dated in the future are not shown). */
 export const question = pgTable(
   'polls_question',
   {
-    id: serial('id').primaryKey(),
+    ...id(),
     questionText: varchar('question_text', { length: 200 }).notNull(),
     pubDate: timestamp('pub_date', { withTimezone: true }).notNull(),
   },
@@ -16,7 +17,7 @@ export const question = pgTable(
 export const choice = pgTable(
   'polls_choice',
   {
-    id: serial('id').primaryKey(),
+    ...id(),
     questionId: integer('question_id')
       .notNull()
       .references(() => question.id, { onDelete: 'cascade' }),
