@@ -32,6 +32,28 @@ export class DatabaseUnavailableError extends SlipwayError {
   }
 }
 
+/** What users are told when their change collided with another one and was rolled back. */
+export const CONCURRENT_UPDATE_MESSAGE =
+  'The record was changed by someone else at the same time, so nothing was saved. Please try again.';
+
+/**
+ * A transaction was rolled back by PostgreSQL because of a concurrent one: a deadlock (SQLSTATE
+ * `40P01`) or a serialization failure (`40001`), still failing after the retries of
+ * `retryTransaction`. Nothing was written; the same request may simply be sent again. The HTTP
+ * layer answers 409 with {@link CONCURRENT_UPDATE_MESSAGE}; the admin shows it on the form.
+ */
+export class ConcurrentUpdateError extends SlipwayError {
+  constructor(
+    readonly sqlState: '40001' | '40P01',
+    options?: { cause?: unknown },
+  ) {
+    super('SLIPWAY_CONCURRENT_UPDATE', 409, CONCURRENT_UPDATE_MESSAGE, {
+      errors: [{ field: null, message: CONCURRENT_UPDATE_MESSAGE }],
+    });
+    if (options && 'cause' in options) this.cause = options.cause;
+  }
+}
+
 /** Another process holds the embedded database directory. */
 export class DatabaseLockedError extends SlipwayError {
   constructor(message: string) {

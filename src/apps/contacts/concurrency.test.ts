@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseError } from '../../core/admin/services/constraint-errors.js';
 import type { Database } from '../../core/db/database.js';
 import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
-import { setPrimary } from './service.js';
+import { serverUrl } from '../../core/testing/test-database.js';
+import { moveContact, setPrimary } from './service.js';
 import { newPerson, primaries } from './testing.js';
 
 // Two transactions switching the primary address of the same person at the same time. On
 // PostgreSQL each runs on its own pool connection; PGlite runs them one after the other. Either
-// way the person must end every round with exactly one primary address.
+// way the person must end every round with exactly one primary address. And two opposite moves,
+// which lock the two owners in opposite order: a real deadlock, on PostgreSQL only.
 
 const ROUNDS = 50;
 let t: Awaited<ReturnType<typeof migratedDatabase>>;
@@ -73,3 +75,60 @@ describe(`switching primaries concurrently (${engineName})`, () => {
     if (engineName === 'PGlite') expect(refusedCount).toBe(0); // serialised: both commit in turn
   });
 });
+
+describe.skipIf(!serverUrl)(
+  'two opposite moves that deadlock (PostgreSQL: PGlite has one connection, so it cannot deadlock)',
+  () => {
+    const ownerOf = async (id: number) =>
+      (
+        await database.query<{ person_id: number }>('SELECT person_id FROM contacts_address WHERE id = $1', [
+          id,
+        ])
+      )[0]!.person_id;
+    const waitingOnLocks = async () =>
+      (
+        await database.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+      )[0]!.n;
+
+    it('both succeed: PostgreSQL aborts one with 40P01 and the service runs it again', async () => {
+      const ada = await newPerson(database.db, { addresses: 2 });
+      const bea = await newPerson(database.db, { addresses: 2, firstName: 'Bea' });
+      const fromAda = ada.addresses[1]!.id;
+      const fromBea = bea.addresses[1]!.id;
+      const deadlocksBefore = await deadlocks();
+      // A third session holds both addresses, so that each move locks its current owner and then
+      // waits here; once released, each wants the owner the other holds.
+      const { moves } = await database.withSession((holder) =>
+        holder.transaction(async (tx) => {
+          await tx.query('SELECT id FROM contacts_address WHERE id = ANY($1) FOR UPDATE', [
+            [fromAda, fromBea],
+          ]);
+          const moves = Promise.allSettled([
+            moveContact(database.db, 'address', fromAda, { personId: bea.person.id }),
+            moveContact(database.db, 'address', fromBea, { personId: ada.person.id }),
+          ]);
+          await expect.poll(waitingOnLocks, { timeout: 10_000 }).toBe(2);
+          return { moves }; // not the promise itself, which the transaction would wait for
+        }),
+      );
+      const results = await moves;
+      for (const r of results) if (r.status === 'rejected') expect.fail(`a move failed: ${String(r.reason)}`);
+      // The victim's backend reports its statistics a moment later.
+      await expect.poll(deadlocks, { timeout: 5_000 }).toBe(deadlocksBefore + 1);
+      expect([await ownerOf(fromAda), await ownerOf(fromBea)]).toEqual([bea.person.id, ada.person.id]);
+      expect(await primaries(database, 'contacts_address', ada.person.id)).toBe(1);
+      expect(await primaries(database, 'contacts_address', bea.person.id)).toBe(1);
+    }, 30_000);
+  },
+);
+
+/** How many deadlocks PostgreSQL has detected in this database. */
+async function deadlocks(): Promise<number> {
+  return (
+    await database.query<{ n: number }>(
+      'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()',
+    )
+  )[0]!.n;
+}

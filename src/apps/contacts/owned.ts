@@ -1,5 +1,6 @@
 import { eq, type SQL } from 'drizzle-orm';
 import type { AppDb } from '../../core/db/database.js';
+import { retryTransaction } from '../../core/db/retry-transaction.js';
 import { ContactNotFoundError, contactsError } from './errors.js';
 import { address, company, email, person, telephone } from './schema.js';
 
@@ -31,7 +32,9 @@ export function isContactKind(kind: unknown): kind is ContactKind {
 
 /**
  * Runs `fn` in one transaction (a savepoint inside a caller's) and turns the database's
- * primary-object refusals, including those raised at COMMIT, into the errors of errors.ts.
+ * primary-object refusals, including those raised at COMMIT, into the errors of errors.ts. A
+ * deadlock or serialization failure reruns `fn` (see {@link retryTransaction}), then gives up
+ * with ConcurrentUpdateError (409): each service's `fn` is its whole unit of work.
  */
 export async function inTransaction<T>(
   db: AppDb,
@@ -39,7 +42,7 @@ export async function inTransaction<T>(
   during?: 'delete',
 ): Promise<T> {
   try {
-    return await db.transaction((tx) => fn(tx as unknown as AppDb));
+    return await retryTransaction(db, fn);
   } catch (error) {
     throw contactsError(error, during) ?? error;
   }

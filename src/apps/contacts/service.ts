@@ -30,7 +30,9 @@ import {
  * the deferred primary-object checks run at its COMMIT. They throw the errors of errors.ts:
  * ContactValidationError (422, messages by field path such as `telephones.0.number`),
  * ContactNotFoundError (404), ContactRuleError and its subclasses PrimaryDeletionRefusedError
- * and PrimaryMoveRefusedError (409, with the database's message).
+ * and PrimaryMoveRefusedError (409, with the database's message). A transaction that PostgreSQL
+ * rolls back for a deadlock or a serialization failure (two opposite moves) is run again, twice
+ * at most, and then fails with the framework's ConcurrentUpdateError (409, "try again").
  */
 
 export type { ContactKind, ContactRow, Owner } from './owned.js';

@@ -14,7 +14,10 @@ const PROBLEMS = {
   forbidden: problem('Missing permission, or a session request without its CSRF header.'),
   notFound: problem('No such object, or one outside what the user may see.'),
   invalid: problem('The body is invalid: every problem is listed by field.', 'ValidationProblem'),
-  conflict: problem('The database refused the change because of other rows.', 'ValidationProblem'),
+  conflict: problem(
+    'The database refused the change because of other rows, or it kept colliding with a concurrent change (nothing was written; send it again).',
+    'ValidationProblem',
+  ),
   query: problem('Query parameters that cannot be used.', 'ValidationProblem'),
 };
 

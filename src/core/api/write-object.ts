@@ -9,8 +9,11 @@ import { ApiConflictError, ApiValidationError } from './errors.js';
 import { buildFormBody, type Current, stateErrors, unknownChildIds } from './form-body.js';
 import type { ApiResource } from './resource.js';
 
-/** SQLSTATEs answered with 409: the write clashes with other rows (a duplicate, a protected reference). */
-const CONFLICTS = new Set(['23505', '23503', '23P01']);
+/**
+ * SQLSTATEs answered with 409: the write clashes with other rows (a duplicate, a protected
+ * reference) or with a concurrent transaction (a deadlock, a serialization failure).
+ */
+const CONFLICTS = new Set(['23505', '23503', '23P01', '40P01', '40001']);
 
 /**
  * Creates (`original` undefined) or changes an object from a JSON body that passed the route's
@@ -20,7 +23,8 @@ const CONFLICTS = new Set(['23505', '23503', '23P01']);
  *
  * A registration's file input arrives as `{ filename, content }` (base64) and goes through the
  * admin's upload step. Throws {@link ApiValidationError} (422) with every problem by field,
- * {@link ApiConflictError} (409) when the database refuses a duplicate or a protected reference,
+ * {@link ApiConflictError} (409) when the database refuses a duplicate or a protected reference
+ * or the write kept colliding with a concurrent one,
  * and PermissionDeniedError (403) for children the user may neither view nor add.
  */
 export async function writeObject(

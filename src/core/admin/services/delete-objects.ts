@@ -1,5 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { AppDb } from '../../db/database.js';
+import { retryTransaction } from '../../db/retry-transaction.js';
+import { ConcurrentUpdateError } from '../../errors.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import { databaseError, raisedByTrigger } from './constraint-errors.js';
@@ -10,7 +12,8 @@ export type DeleteResult = { ok: true; count: number } | { ok: false; message: s
 /**
  * Deletes objects and logs each deletion, in one transaction; the database cascades to the
  * children. A foreign key that protects a row (added since the confirmation page) rolls back
- * everything and comes back as a message instead of an error page.
+ * everything and comes back as a message instead of an error page, and so does a deadlock or
+ * serialization failure that the retries of retryTransaction did not get past.
  */
 export async function deleteObjects(
   db: AppDb,
@@ -20,7 +23,7 @@ export async function deleteObjects(
 ): Promise<DeleteResult> {
   if (rows.length === 0) return { ok: true, count: 0 };
   try {
-    await db.transaction(async (tx) => {
+    await retryTransaction(db, async (tx) => {
       for (const row of rows)
         await logAction(tx, {
           userId,
@@ -37,6 +40,8 @@ export async function deleteObjects(
     });
     return { ok: true, count: rows.length };
   } catch (error) {
+    if (error instanceof ConcurrentUpdateError)
+      return { ok: false, message: `Nothing was deleted: ${error.message}` };
     const pgError = databaseError(error);
     // A trigger's rule (a primary address cannot be deleted) says itself what to do.
     if (pgError && raisedByTrigger(pgError))

@@ -1,4 +1,6 @@
 import { eq } from 'drizzle-orm';
+import { retryTransaction } from '../../db/retry-transaction.js';
+import { ConcurrentUpdateError } from '../../errors.js';
 import type { Row } from '../options.js';
 import type { Inline, Registration } from '../registration.js';
 import type { ChangeMessagePart } from '../schema.js';
@@ -11,7 +13,8 @@ import { reprOf } from './objects.js';
 
 /**
  * A failed save carries the SQLSTATE of the database's refusal (`23505` unique, `23503` foreign
- * key…), so the API can answer 409 or 422; the messages are on the form state.
+ * key…, `40P01` or `40001` when it collided with a concurrent transaction), so the API can answer
+ * 409 or 422; the messages are on the form state.
  */
 export type SaveResult =
   | { ok: true; row: Row; changed: boolean }
@@ -35,7 +38,9 @@ class InlineRowError extends Error {
  * Writes a valid submission: the object, its inline children (adds, changes and deletes), its
  * many-to-many links and the history entry, all in ONE transaction. When the database refuses
  * anything (unique, foreign key, check, not null), everything is rolled back and the error comes
- * back on the form, next to the field it concerns.
+ * back on the form, next to the field it concerns. A deadlock or serialization failure reruns the
+ * transaction (see retryTransaction; the submission was parsed before, and is written again as
+ * it is); if it keeps failing, the form says that the record was changed concurrently.
  *
  * @example
  *   const parsed = await parseForm(deps, reg, row, body);
@@ -50,7 +55,7 @@ export async function saveObject(
 ): Promise<SaveResult> {
   const table = reg.meta.table;
   try {
-    const result = await deps.db.transaction(async (tx) => {
+    const result = await retryTransaction(deps.db, async (tx) => {
       const message: ChangeMessagePart[] = [];
       let row: Row;
       if (original) {
@@ -140,6 +145,10 @@ export async function saveObject(
       } else inlineState.errors.push(mapped.message);
       state.errors['__all__'] = [NOTHING_SAVED];
       return { ok: false, state, code: error.pgError.code };
+    }
+    if (error instanceof ConcurrentUpdateError) {
+      state.errors['__all__'] = [...(state.errors['__all__'] ?? []), error.message];
+      return { ok: false, state, code: error.sqlState };
     }
     const pgError = databaseError(error);
     if (!pgError) throw error;
