@@ -1,4 +1,4 @@
-import type { ActionContext, BulkAction, CleanInput } from '../../core/admin/options.js';
+import type { ActionContext, ActionResult, BulkAction, CleanInput } from '../../core/admin/options.js';
 import type { AdminSite } from '../../core/admin/site.js';
 import { SlipwayError } from '../../core/errors.js';
 import { cleanOriginalName } from './attachments/service.js';
@@ -24,27 +24,41 @@ const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
 
 const OWNED_LABELS = { personId: 'Person', companyId: 'Company', isPrimary: 'Primary' } as const;
 
-/** The bulk action that makes the selected rows primary, one per owner. */
+/**
+ * The bulk action that makes the selected rows primary, one per owner, each in its own
+ * transaction, in id order. A selection with two rows of one owner is refused (an error: nothing
+ * changed); a row the service refuses stops the action there (an error if it was the first, else
+ * a warning saying how many were switched).
+ */
 function makePrimary(kind: ContactKind): BulkAction {
   return {
     name: 'make_primary',
     label: 'Make primary (demotes the current one)',
     permission: 'change',
-    async run(ctx: ActionContext, rows) {
+    async run(ctx: ActionContext, rows): Promise<ActionResult> {
       const owners = rows.map((r) => JSON.stringify(ownerOf(r as never)));
       if (new Set(owners).size !== owners.length)
-        return `Nothing was changed: select one ${NOUNS[kind]} per person or company.`;
-      const done: string[] = [];
-      for (const row of rows) {
+        return {
+          level: 'error',
+          message: `Nothing was changed: select one ${NOUNS[kind]} per person or company.`,
+        };
+      const ids = rows.map((r) => r['id'] as number).sort((a, b) => a - b);
+      let done = 0;
+      for (const id of ids) {
         try {
-          await setPrimary(ctx.db, kind, row['id'] as number);
-          done.push(String(row['id']));
+          await setPrimary(ctx.db, kind, id);
+          done++;
         } catch (error) {
           if (!(error instanceof SlipwayError) || error.status >= 500) throw error;
-          return `${done.length} made primary, then: ${error.message}`;
+          return done === 0
+            ? { level: 'error', message: `Nothing was changed: ${error.message}` }
+            : { level: 'warning', message: `${done} made primary, then stopped: ${error.message}` };
         }
       }
-      return `${done.length === 1 ? `The ${NOUNS[kind]} is` : `${done.length} rows are`} now primary.`;
+      return {
+        level: 'success',
+        message: `${done === 1 ? `The ${NOUNS[kind]} is` : `${done} rows are`} now primary.`,
+      };
     },
   };
 }

@@ -12,6 +12,7 @@ import { newPerson } from './testing.js';
 // one. A trigger in this file's database makes every write of an address whose street is
 // "Busy <SQLSTATE>" fail with that SQLSTATE (40001 serialization failure, 40P01 deadlock), as
 // PostgreSQL does to the loser of a collision; the services retry, then give up with a 409.
+// "Make primary" on such a row is an action that did nothing (an error) or only part (a warning).
 
 const MESSAGE =
   'The record was changed by someone else at the same time, so nothing was saved. Please try again.';
@@ -33,9 +34,14 @@ let api: ApiClient;
 let browser: AdminBrowser;
 let ownerId: number;
 let otherId: number;
+/** Two addresses of another person, created before the busy ones (so they sort first). */
+let pam: number[];
 const busy: Record<string, number> = {};
 const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
   t.database.query<T>(sql, params);
+const isPrimary = async (id: number) =>
+  (await q<{ is_primary: boolean }>('SELECT is_primary FROM contacts_address WHERE id = $1', [id]))[0]
+    ?.is_primary;
 const streetOf = async (id: number) =>
   (await q<{ street: string }>('SELECT street FROM contacts_address WHERE id = $1', [id]))[0]?.street;
 
@@ -56,6 +62,7 @@ beforeAll(async () => {
   const other = await newPerson(t.database.db, { firstName: 'Bea' });
   ownerId = owner.person.id;
   otherId = other.person.id;
+  pam = (await newPerson(t.database.db, { addresses: 2, firstName: 'Pam' })).addresses.map((a) => a.id);
   for (const sqlState of ['40001', '40P01']) {
     const [row] = await q<{ id: number }>(
       `INSERT INTO contacts_address (person_id, street, postal_code, city, country)
@@ -141,5 +148,46 @@ describe(`a write that keeps colliding with concurrent transactions (${engineNam
     expect(deleted.statusCode).toBe(409);
     expect(deleted.json().detail).toBe(`Nothing was deleted: ${MESSAGE}`);
     expect(await streetOf(id)).toBe('Busy 40001');
+  });
+
+  it('makes “Make primary” flash an error when nothing could be switched, and a warning when part was', async () => {
+    const alone = await browser.post('/admin/contacts/address/', {
+      action: 'make_primary',
+      _selected_action: [busy['40P01']!],
+    });
+    expect(alone.statusCode).toBe(303);
+    expect((await browser.get(location(alone))).body).toContain(
+      `<li class="message message-error">Nothing was changed: ${MESSAGE}</li>`,
+    );
+    const part = await browser.post('/admin/contacts/address/', {
+      action: 'make_primary',
+      _selected_action: [busy['40001']!, pam[1]!],
+    });
+    expect((await browser.get(location(part))).body).toContain(
+      `<li class="message message-warning">1 made primary, then stopped: ${MESSAGE}</li>`,
+    );
+    expect([await isPrimary(pam[1]!), await isPrimary(busy['40001']!)]).toEqual([true, false]);
+  });
+
+  it('makes the API’s “Make primary” a 409 saying how far it got, with the objects as they are', async () => {
+    const action = '/api/v1/contacts/address/actions/make_primary/';
+    const alone = await api.post(action, { ids: [busy['40001']] });
+    expect(alone.statusCode, alone.body).toBe(409);
+    expect(alone.json()).toMatchObject({ level: 'error', detail: `Nothing was changed: ${MESSAGE}` });
+    expect(alone.json()).not.toHaveProperty('results');
+
+    const part = await api.post(action, { ids: [busy['40P01'], pam[0]] });
+    expect(part.statusCode, part.body).toBe(409);
+    expect(part.headers['content-type']).toContain('application/problem+json');
+    expect(part.json()).toMatchObject({
+      type: '/api/docs#problem-action',
+      level: 'warning',
+      detail: `1 made primary, then stopped: ${MESSAGE}`,
+      results: [
+        { id: busy['40P01'], isPrimary: false },
+        { id: pam[0], isPrimary: true },
+      ],
+    });
+    expect([await isPrimary(pam[0]!), await isPrimary(pam[1]!)]).toEqual([true, false]);
   });
 });

@@ -59,6 +59,19 @@ export interface ActionContext {
   readonly user: AuthUser;
 }
 
+/**
+ * How a bulk action went: `success` (done on the whole selection), `warning` (done on part of it,
+ * the message saying how far) or `error` (refused: nothing was changed). The admin flashes the
+ * message at that level; the API answers 200 for a success and 409 otherwise.
+ *
+ * @example
+ *   return { level: 'error', message: 'Nothing was changed: select one address per person.' };
+ */
+export interface ActionResult {
+  readonly level: 'success' | 'warning' | 'error';
+  readonly message: string;
+}
+
 /** A bulk action offered above the changelist (Django's `actions`). */
 export interface BulkAction<R = Row> {
   /** The value sent as `action`; letters, digits and underscores. */
@@ -66,8 +79,12 @@ export interface BulkAction<R = Row> {
   readonly label: string;
   /** The permission the user needs (default 'change'). */
   readonly permission?: AdminAction;
-  /** Runs on the selected rows; returns the message to flash. */
-  readonly run: (ctx: ActionContext, rows: R[]) => Promise<string | undefined>;
+  /**
+   * Runs on the selected rows. Returns how it went ({@link ActionResult}); a plain string is the
+   * message of a success, and nothing means a success with a generic message. An error thrown
+   * from here goes to the error handler, as from a route.
+   */
+  readonly run: (ctx: ActionContext, rows: R[]) => Promise<ActionResult | string | undefined>;
 }
 
 /** Extra, non-column inputs on a form (a password and its confirmation). */

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { requirePerm } from '../admin/routes/guard.js';
 import { hasObjectPerm } from '../admin/services/access.js';
 import { loadObjects, parsePk } from '../admin/services/objects.js';
+import { runAction } from '../admin/services/run-action.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import type { AppDb } from '../db/database.js';
 import { apiUser } from './authentication.js';
-import { ApiValidationError } from './errors.js';
+import { ApiActionError, ApiValidationError } from './errors.js';
 import type { JsonSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
 import { serializeRows } from './serialize.js';
@@ -36,7 +37,9 @@ export function actionBodySchema(resource: ApiResource): JsonSchema {
  * `POST <path>actions/<name>/` for each of the registration's bulk actions (contacts' "Make
  * primary"), as the admin's changelist runs them: the action's model permission, then the object
  * permission on every selected object, then the action's own `run` with the objects. Answers 200
- * with the action's message and the objects as they are afterwards.
+ * with the action's message and the objects as they are afterwards when it succeeded; 409
+ * ({@link ApiActionError}) with its message when it refused (`level: 'error'`) or did only part
+ * of the work (`level: 'warning'`, with the objects as they are now).
  */
 export function registerActionRoutes(app: FastifyInstance, db: AppDb, resource: ApiResource): void {
   const { reg } = resource;
@@ -70,7 +73,8 @@ export function registerActionRoutes(app: FastifyInstance, db: AppDb, resource: 
           throw new PermissionDeniedError(
             `You may not ${action.permission} some of the selected ${reg.labelPlural.toLowerCase()}.`,
           );
-        const message = await run.run({ db, user }, rows as never[]);
+        const result = await runAction({ db, user }, reg, run, rows);
+        if (result.level === 'error') throw new ApiActionError('error', result.message);
         const after = await loadObjects(
           db,
           reg,
@@ -81,12 +85,9 @@ export function registerActionRoutes(app: FastifyInstance, db: AppDb, resource: 
         after.sort(
           (a, b) => (order.get(String(a[reg.pk.key])) ?? 0) - (order.get(String(b[reg.pk.key])) ?? 0),
         );
-        return {
-          message:
-            message ??
-            `“${action.label}” ran on ${rows.length} ${rows.length === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}.`,
-          results: await serializeRows(db, resource, user, after),
-        };
+        const results = await serializeRows(db, resource, user, after);
+        if (result.level === 'warning') throw new ApiActionError('warning', result.message, results);
+        return { message: result.message, results };
       },
     );
   }

@@ -89,6 +89,25 @@ describe('a person with addresses and telephones', () => {
     expect(rows.map((r) => r['id'])).toEqual(addressIds);
   });
 
+  it('refuses making two addresses of one person primary at once: 409 with the action’s message', async () => {
+    const res = await api.post(`${ADDRESSES}actions/make_primary/`, { ids: addressIds });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const message = 'Nothing was changed: select one address per person or company.';
+    expect(res.json()).toMatchObject({
+      type: '/api/docs#problem-action',
+      title: 'Action not completed',
+      status: 409,
+      detail: message,
+      level: 'error',
+      errors: [{ field: null, message }],
+    });
+    const rows = await q('SELECT id, is_primary FROM contacts_address WHERE person_id = $1 ORDER BY id', [
+      personId,
+    ]);
+    expect(rows.map((r) => r['is_primary'])).toEqual([true, false]);
+  });
+
   it('switches the primary through the admin’s action, then lets the old one go', async () => {
     const res = await api.post(`${ADDRESSES}actions/make_primary/`, { ids: [addressIds[1]] });
     expect(res.statusCode, res.body).toBe(200);

@@ -196,6 +196,7 @@ export function docsPage(request: FastifyRequest, doc: OpenApiDocument): string 
 <dl>
 <dt id="problem-validation">422 Validation failed</dt><dd>The body does not fit the schema, or the values break a rule. <code>errors</code> lists <code>{ field, message }</code>, with paths like <code>choices[1].choiceText</code>; <code>field</code> is null for the object as a whole.</dd>
 <dt id="problem-conflict">409 Conflict</dt><dd>The database refused the change because of other rows: a duplicate value, or objects that protect the one being deleted. Or the change kept colliding with a concurrent one (a deadlock or a serialization failure, retried a few times already): nothing was written, and the same request may be sent again. Same <code>errors</code> list.</dd>
+<dt id="problem-action">409 Action not completed</dt><dd>A bulk action refused the selection (<code>level</code> is <code>"error"</code>: nothing was changed) or did only part of it (<code>"warning"</code>: <code>results</code> lists the objects as they are now); <code>detail</code> is the action's message.</dd>
 <dt id="problem-query">400 Invalid query parameters</dt><dd>A page, page size, ordering key or filter value that cannot be used, listed in <code>errors</code>.</dd>
 <dt id="problem-unauthenticated">401 Authentication required</dt><dd>No credentials, or a token that does not work; the answer carries <code>WWW-Authenticate</code>.</dd>
 <dt>403 Forbidden</dt><dd>A missing permission, or a session request without its CSRF header.</dd>

@@ -41,6 +41,27 @@ export class ApiConflictError extends SlipwayError {
   }
 }
 
+/**
+ * A bulk action that did not apply to the whole selection: 409 with the action's message.
+ * `level` 'error' means it changed nothing; 'warning' that it changed part of the selection, and
+ * `results` lists the selected objects as they are now.
+ */
+export class ApiActionError extends SlipwayError {
+  constructor(
+    readonly level: 'warning' | 'error',
+    message: string,
+    results?: readonly unknown[],
+  ) {
+    super('SLIPWAY_API_ACTION', 409, message, {
+      type: `${PROBLEM_DOCS}action`,
+      title: 'Action not completed',
+      level,
+      errors: [{ field: null, message }],
+      ...(results ? { results } : {}),
+    });
+  }
+}
+
 /** Query parameters (page, ordering, filters) that cannot be used: 400. */
 export class ApiQueryError extends SlipwayError {
   constructor(readonly errors: readonly FieldError[]) {

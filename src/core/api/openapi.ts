@@ -19,6 +19,10 @@ const PROBLEMS = {
     'ValidationProblem',
   ),
   query: problem('Query parameters that cannot be used.', 'ValidationProblem'),
+  action: problem(
+    'The action refused the selection (`level` "error": nothing was changed) or did only part of it (`level` "warning", with `results`); `detail` is its message.',
+    'ValidationProblem',
+  ),
 };
 
 const PROBLEM_SCHEMA: JsonSchema = {
@@ -151,7 +155,7 @@ function operations(
         tags: [tag],
         operationId: `${id}_action_${action.name}`,
         summary: action.label,
-        description: `The admin's bulk action “${action.label}”. ${perm(action.permission)} Answers with the action's message and the objects as they are afterwards.`,
+        description: `The admin's bulk action “${action.label}”. ${perm(action.permission)} Answers with the action's message and the objects as they are afterwards, or 409 when the action refused or did only part of the selection.`,
         requestBody: { required: true, content: json(actionBodySchema(resource)) },
         responses: {
           200: {
@@ -164,7 +168,7 @@ function operations(
           },
           401: PROBLEMS.unauthenticated,
           403: PROBLEMS.forbidden,
-          409: PROBLEMS.conflict,
+          409: PROBLEMS.action,
           422: PROBLEMS.invalid,
         },
       },

@@ -32,6 +32,8 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
   const tokenPath = resources.find((r) => r.reg.meta.table === token)?.path;
   registerDocsRoutes(app, resources, new Map(tokenPath ? [[tokenPath, TOKEN_CREATE]] : []));
   await app.register(async (models) => {
+    // Bodies are JSON (or a form): a text/plain body is refused with 415, not parsed as a string.
+    models.removeContentTypeParser('text/plain');
     installApiAuthentication(models, ctx.database.db);
     for (const resource of resources) {
       const isToken = resource.reg.meta.table === token;

@@ -51,8 +51,14 @@ export class ApiClient {
     return this.request('DELETE', url);
   }
 
-  /** Sends `body` as JSON, or `raw` as it is (with a JSON content type). */
-  request(method: Method, url: string, body?: unknown, raw?: string): Promise<LightMyRequestResponse> {
+  /** Sends `body` as JSON, or `raw` as it is (with a JSON content type, unless `contentType`). */
+  request(
+    method: Method,
+    url: string,
+    body?: unknown,
+    raw?: string,
+    contentType = 'application/json',
+  ): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = { host: 'localhost', accept: 'application/json' };
     if ('token' in this.auth) headers['authorization'] = `Token ${this.auth.token}`;
     if ('authorization' in this.auth) headers['authorization'] = this.auth.authorization;
@@ -61,7 +67,7 @@ export class ApiClient {
       if (this.auth.csrf !== false) headers['x-csrf-token'] = CSRF;
     }
     const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) headers['content-type'] = contentType;
     return this.app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
   }
 }

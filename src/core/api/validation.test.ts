@@ -85,6 +85,13 @@ describe('the schema check', () => {
     const broken = await api.request('POST', QUESTIONS, undefined, '{"questionText": ');
     expect(broken.statusCode).toBe(400);
     expect(broken.headers['content-type']).toContain('application/problem+json');
+    expect(broken.json().detail).toContain('not valid JSON');
+  });
+
+  it('refuses a text/plain body with 415, naming the type', async () => {
+    const res = await api.request('POST', QUESTIONS, undefined, 'questionText=x', 'text/plain');
+    expect(res.statusCode).toBe(415);
+    expect(res.json().detail).toContain('"text/plain"');
   });
 
   it('lets PATCH leave out required fields, but still checks what it sends', async () => {

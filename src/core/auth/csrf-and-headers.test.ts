@@ -55,6 +55,11 @@ describe('CSRF protection', () => {
     expect(plain.headers['set-cookie']).toBeUndefined();
   });
 
+  it('answers 404, not 403, to a POST to a URL that names nothing', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/no/such/page/', headers: { host: 'localhost' } });
+    expect(res.statusCode).toBe(404);
+  });
+
   it('refuses a POST without the CSRF cookie with a 403 page that says so', async () => {
     const res = await postEcho({ token: TEST_CSRF });
     expect(res.statusCode).toBe(403);

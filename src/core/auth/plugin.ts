@@ -108,7 +108,9 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.addHook('preHandler', async (request) => {
-    if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return;
+    // A URL that names nothing is a 404 whatever the method, as in Django (CSRF is checked per view).
+    if (SAFE_METHODS.has(request.method) || request.is404 || request.routeOptions.config?.csrf === false)
+      return;
     checkCsrf(request);
   });
 

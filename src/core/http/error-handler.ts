@@ -4,6 +4,17 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { SlipwayError } from '../errors.js';
 import { sendProblem } from './problem.js';
 
+/** Fastify's own request errors, said for the person who sent the request. */
+const FASTIFY_MESSAGES: Record<string, (contentType: string | undefined) => string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: () =>
+    'The request body is not valid JSON (its Content-Type says it is). Check quotes, commas and brackets.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    'The request body is empty, but its Content-Type says JSON. Send a JSON document, or no Content-Type.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (type) =>
+    `This endpoint does not accept ${type ? `Content-Type "${type}"` : 'a body without a Content-Type'}: send application/json, or a form.`,
+  FST_ERR_CTP_BODY_TOO_LARGE: () => 'The request body is too large.',
+};
+
 /**
  * The one place that turns errors into responses.
  *
@@ -44,7 +55,8 @@ export function installErrorHandlers(app: FastifyInstance, debug: boolean): void
       return sendProblem(request, reply, {
         title: STATUS_CODES[status] ?? 'Error',
         status,
-        detail: error.message,
+        detail: FASTIFY_MESSAGES[error.code]?.(request.headers['content-type']) ?? error.message,
+        ...(error.code ? { code: error.code } : {}),
       });
     }
     request.log.error({ err: error }, 'unhandled error');

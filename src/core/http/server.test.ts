@@ -136,7 +136,29 @@ describe('errors', () => {
       payload: '{bad',
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ status: 400, title: 'Bad Request' });
+    expect(res.json()).toMatchObject({
+      status: 400,
+      title: 'Bad Request',
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      detail: expect.stringContaining('not valid JSON'),
+    });
+  });
+
+  it('says what is wrong with an empty JSON body and an unknown content type', async () => {
+    const post = (type: string, payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/echo',
+        headers: { host: 'localhost', 'content-type': type, accept: 'application/json' },
+        payload,
+      });
+    const empty = await post('application/json', '');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().detail).toContain('body is empty');
+    const xml = await post('application/xml', '<a/>');
+    expect(xml.statusCode).toBe(415);
+    expect(xml.json()).toMatchObject({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+    expect(xml.json().detail).toContain('"application/xml"');
   });
 });
 

@@ -10,6 +10,7 @@ import { deleteObjects } from '../services/delete-objects.js';
 import { planDelete } from '../services/delete-plan.js';
 import { type FormBody, many, one } from '../services/form-values.js';
 import { loadObjects, parsePk } from '../services/objects.js';
+import { runAction } from '../services/run-action.js';
 import { changelistPage } from '../templates/changelist-page.js';
 import { deletePage } from '../templates/delete-page.js';
 import { adminPage } from '../templates/layout.js';
@@ -97,13 +98,8 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
 
     if (actionName !== 'delete_selected') {
       const run = reg.options.actions!.find((a) => a.name === actionName)!;
-      const message = await run.run({ db, user }, rows as never[]);
-      await flash(request, reply, ctx, {
-        level: 'success',
-        message:
-          message ??
-          `“${run.label}” ran on ${rows.length} ${rows.length === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}.`,
-      });
+      // A refusal (or a part done) is flashed at its own level, never as a success.
+      await flash(request, reply, ctx, await runAction({ db, user }, reg, run, rows));
       return reply.redirect(back, 303);
     }
 
