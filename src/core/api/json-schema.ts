@@ -1,7 +1,7 @@
 import { getTableName } from 'drizzle-orm';
 import type { FieldMeta } from '../admin/introspect.js';
 import { UPLOAD_MAX_BYTES } from '../admin/options.js';
-import { INT_RANGE } from '../admin/services/form-values.js';
+import { intRange, keyRange } from '../admin/services/form-values.js';
 import type { ApiChild, ApiResource } from './resource.js';
 
 /** A JSON Schema (draft 2020-12 / OpenAPI 3.1 dialect, within what ajv's draft-07 validates). */
@@ -38,10 +38,7 @@ export function columnSchema(field: FieldMeta, title = field.label): JsonSchema 
   }
   switch (field.kind) {
     case 'integer': {
-      const [minimum, maximum] = INT_RANGE[field.column.columnType] ?? [
-        Number.MIN_SAFE_INTEGER,
-        Number.MAX_SAFE_INTEGER,
-      ];
+      const [minimum, maximum] = intRange(field);
       return typed(field, { ...base, type: 'integer', minimum, maximum });
     }
     case 'decimal':
@@ -85,8 +82,18 @@ function readOnly(schema: JsonSchema): JsonSchema {
   return { ...schema, readOnly: true };
 }
 
-function keySchema(field: FieldMeta): JsonSchema {
-  return field.kind === 'integer' ? { type: 'integer', minimum: 1 } : { type: 'string', maxLength: 1000 };
+/**
+ * An id in a body (a nested child's, a many-to-many link's): a whole number within the key
+ * column's range, a bigint key as its decimal digits, other keys as text.
+ */
+export function keySchema(field: FieldMeta): JsonSchema {
+  if (field.kind === 'integer') {
+    const [minimum, maximum] = keyRange(field);
+    return { type: 'integer', minimum: Math.max(minimum, 1), maximum };
+  }
+  if (field.column.columnType === 'PgBigInt64' || field.column.columnType === 'PgBigSerial64')
+    return { type: 'string', pattern: '^\\d{1,19}$' };
+  return { type: 'string', maxLength: 1000 };
 }
 
 /** A child row of a nested array, as responses show it: its id and the inline's fields. */

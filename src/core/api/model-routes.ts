@@ -84,8 +84,11 @@ export function registerModelRoutes(
           list.filters.ignored.map((p) => ({ field: p, message: 'Enter a valid value.' })),
         );
       const requested = q.page ?? 1;
+      // Named as sent: a number past 2^53 would print rounded (99999999999999999999 → 1e20).
       if (requested > list.pages)
-        throw new ApiNotFoundError(`There is no page ${requested}: the last page is ${list.pages}.`);
+        throw new ApiNotFoundError(
+          `There is no page ${query.get('page') ?? requested}: the last page is ${list.pages}.`,
+        );
       return {
         count: list.total,
         next: list.page < list.pages ? pageLink(request, list.page + 1) : null,

@@ -4,6 +4,7 @@ import { describeTable, type FieldMeta } from '../introspect.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
+import { keyRange } from './form-values.js';
 import { parsePk, reprOf } from './objects.js';
 
 /** One link of a sidebar filter: the query parameters it sets (null removes one). */
@@ -37,6 +38,13 @@ export interface FilterParameter {
   readonly schema: Readonly<Record<string, unknown>>;
 }
 
+/** A foreign key filter's value: an id within the column type's range, or text. */
+function keyParameterSchema(field: FieldMeta): Record<string, unknown> {
+  if (field.kind !== 'integer') return { type: 'string' };
+  const [minimum, maximum] = keyRange(field);
+  return { type: 'integer', minimum, maximum };
+}
+
 /**
  * The query parameters a filter on `field` reads, the same for the admin's links and the API:
  * `isStaff__exact`, `questionId__id__exact`, `pubDate__gte`/`pubDate__lt`, and `__isnull` for
@@ -57,7 +65,7 @@ export function filterParameters(field: FieldMeta, title = field.label): FilterP
       {
         name: `${field.key}__id__exact`,
         description: `${title}: the related object's id.`,
-        schema: field.kind === 'integer' ? { type: 'integer' } : { type: 'string' },
+        schema: keyParameterSchema(field),
       },
       ...isNull,
     ];

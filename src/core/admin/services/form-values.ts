@@ -24,6 +24,47 @@ export const INT_RANGE: Record<string, [number, number]> = {
   PgSerial: [1, 2_147_483_647],
 };
 
+/** The range of an integer column's values (JavaScript's safe integers for bigint in number mode). */
+export function intRange(field: FieldMeta): readonly [number, number] {
+  return INT_RANGE[field.column.columnType] ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+}
+
+/** The range a key (an id) of an integer column may take: from 0 (or 1 for serials) up. */
+export function keyRange(field: FieldMeta): readonly [number, number] {
+  const [lo, hi] = intRange(field);
+  return [Math.max(lo, 0), hi];
+}
+
+/** bigint columns in `mode: 'bigint'` (drizzle's PgBigInt64, PgBigSerial64): ids as decimal strings. */
+const BIGINT_KEY = new Set(['PgBigInt64', 'PgBigSerial64']);
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * A key (a primary key, or the value of a foreign key) from text, typed like its column: a
+ * number within the integer type's range (`integer`/`serial` to 2147483647, `smallint` to
+ * 32767), a `bigint` as its decimal string up to 9223372036854775807, any other key as it is (up
+ * to 1000 characters). Undefined when the column cannot hold it, so that callers answer "not
+ * found" or "invalid" instead of letting the database refuse it (22003, a 500).
+ *
+ * @example
+ *   parseKey(person.id, '2147483647') // 2147483647
+ *   parseKey(person.id, '2147483648') // undefined
+ */
+export function parseKey(field: FieldMeta, text: string): number | string | undefined {
+  if (field.kind === 'integer') {
+    if (!/^\d{1,16}$/.test(text)) return undefined;
+    const n = Number(text);
+    const [lo, hi] = keyRange(field);
+    return n >= lo && n <= hi ? n : undefined;
+  }
+  if (BIGINT_KEY.has(field.column.columnType)) {
+    if (!/^\d{1,40}$/.test(text)) return undefined;
+    const n = BigInt(text);
+    return n <= BIGINT_MAX ? n.toString() : undefined;
+  }
+  return text.length <= 1000 ? text : undefined;
+}
+
 /** What parsing one input gave: a value (undefined = leave it to the column's default) or an error. */
 export type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -50,7 +91,7 @@ export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add
     if (field.hasDefault && mode === 'add') return { ok: true, value: undefined };
     return { ok: false, error: REQUIRED };
   }
-  if (field.references) return parseKey(field, text);
+  if (field.references) return parseReference(field, text);
   switch (field.kind) {
     case 'text':
     case 'longtext':
@@ -64,10 +105,7 @@ export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add
     case 'integer': {
       if (!/^[+-]?\d{1,16}$/.test(text)) return { ok: false, error: 'Enter a whole number.' };
       const n = Number(text);
-      const [lo, hi] = INT_RANGE[field.column.columnType] ?? [
-        Number.MIN_SAFE_INTEGER,
-        Number.MAX_SAFE_INTEGER,
-      ];
+      const [lo, hi] = intRange(field);
       if (n < lo) return { ok: false, error: `Ensure this value is greater than or equal to ${lo}.` };
       if (n > hi) return { ok: false, error: `Ensure this value is less than or equal to ${hi}.` };
       return { ok: true, value: n };
@@ -115,13 +153,11 @@ export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add
   }
 }
 
-function parseKey(field: FieldMeta, text: string): Parsed {
-  const invalid = {
-    ok: false as const,
-    error: 'Select a valid choice. That choice is not one of the available choices.',
-  };
-  if (field.kind === 'integer') return /^\d{1,15}$/.test(text) ? { ok: true, value: Number(text) } : invalid;
-  return text.length <= 1000 ? { ok: true, value: text } : invalid;
+function parseReference(field: FieldMeta, text: string): Parsed {
+  const value = parseKey(field, text);
+  return value === undefined
+    ? { ok: false, error: 'Select a valid choice. That choice is not one of the available choices.' }
+    : { ok: true, value };
 }
 
 function validDate(text: string): boolean {

@@ -3,6 +3,7 @@ import type { AppDb } from '../../db/database.js';
 import type { Row } from '../options.js';
 import type { ManyToMany } from '../registration.js';
 import type { AdminIndex } from '../site.js';
+import { parseKey } from './form-values.js';
 import { reprOf } from './objects.js';
 
 /** Checkbox lists show at most this many related objects. */
@@ -46,7 +47,7 @@ export async function unknownIds(db: AppDb, m: ManyToMany, ids: readonly string[
   if (ids.length === 0) return [];
   const key = otherKey(m);
   const field = m.otherMeta.field(key)!;
-  const typed = field.kind === 'integer' ? ids.filter((v) => /^\d{1,15}$/.test(v)).map(Number) : [...ids];
+  const typed = ids.map((v) => parseKey(field, v)).filter((v) => v !== undefined);
   const found = typed.length
     ? ((await db
         .select()

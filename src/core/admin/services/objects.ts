@@ -5,15 +5,16 @@ import { describeTable, type FieldMeta, type TableMeta } from '../introspect.js'
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
+import { parseKey } from './form-values.js';
 
 /**
- * A primary key from a URL or form, typed like the column; undefined when it cannot be one (the
- * route then answers 404 instead of letting the database reject it).
+ * A primary key from a URL, form or query string, typed like the column and within its type's
+ * range ({@link parseKey}); undefined when it cannot be one (the route then answers 404, a filter
+ * or a body a field error, instead of letting the database reject it).
  */
 export function parsePk(field: FieldMeta, raw: unknown): number | string | undefined {
   if (typeof raw !== 'string' || raw === '') return undefined;
-  if (field.kind === 'integer') return /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-  return raw.length <= 1000 ? raw : undefined;
+  return parseKey(field, raw);
 }
 
 /** The rows the user may see: the registration's `scope` (if any) and the extra condition. */

@@ -5,6 +5,7 @@ import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
 import type { ForeignKeyWidget } from '../templates/widgets.js';
+import { parseKey } from './form-values.js';
 import { manyToManyOptions } from './many-to-many.js';
 import type { FormState } from './object-form.js';
 import { reprOf } from './objects.js';
@@ -48,8 +49,8 @@ async function foreignKeyWidget(
   }
   const current = values.find((v) => v !== '');
   let repr: string | undefined;
-  if (current !== undefined && (targetField.kind !== 'integer' || /^\d{1,15}$/.test(current))) {
-    const typed = targetField.kind === 'integer' ? Number(current) : current;
+  const typed = current === undefined ? undefined : parseKey(targetField, current);
+  if (typed !== undefined) {
     const [row] = (await db
       .select()
       .from(ref.foreignTable)
