@@ -23,6 +23,16 @@ export class InvalidChoiceError extends SlipwayError {
 /** Django's wording, for a vote sent without a selected choice. */
 export const NO_CHOICE_MESSAGE = "You didn't select a choice.";
 
+/** For a vote that names two choices or more (a hand-made request: the form has radio buttons). */
+export const ONE_CHOICE_MESSAGE = 'Choose only one answer.';
+
 /** For a choice id that is not one of this question's choices. */
 export const FOREIGN_CHOICE_MESSAGE =
   'That choice is not an answer to this question. Pick one of the choices below.';
+
+/** `GET …/vote/`: votes are cast with the form, by POST. */
+export class VoteNeedsPostError extends SlipwayError {
+  constructor() {
+    super('POLLS_VOTE_NEEDS_POST', 405, "Votes are sent with the form on the question's page.");
+  }
+}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TestClient } from '../../core/testing/auth-test-app.js';
 import { buildTestApp, type TestApp } from '../../core/testing/build-test-app.js';
-import { FOREIGN_CHOICE_MESSAGE, NO_CHOICE_MESSAGE } from './errors.js';
+import { FOREIGN_CHOICE_MESSAGE, NO_CHOICE_MESSAGE, ONE_CHOICE_MESSAGE } from './errors.js';
+import { percentages } from './templates/results-page.js';
 import { createQuestion, votesOf } from './testing.js';
 
 let t: TestApp;
@@ -103,10 +104,18 @@ describe('GET /polls/<id>/', () => {
     expect(res.body).not.toContain('Future question.');
   });
 
-  it('answers 404 for a missing question', async () => {
+  it('answers 404 for a missing question, in the polls pages with a way back', async () => {
     const res = await client.get('/polls/999999/');
     expect(res.statusCode).toBe(404);
     expect(res.body).toContain('No poll with id 999999.');
+    expect(res.body).toContain('<title>Poll not found · Polls</title>');
+    expect(res.body).toContain('<a class="button" href="/polls/">See all polls</a>');
+    const json = await t.app.inject({
+      url: '/polls/999999/',
+      headers: { host: 'localhost', accept: 'application/json' },
+    });
+    expect(json.statusCode).toBe(404);
+    expect(json.json()).toMatchObject({ status: 404, code: 'POLLS_QUESTION_NOT_FOUND' });
   });
 
   it.each([
@@ -154,6 +163,20 @@ describe('GET /polls/<id>/results/', () => {
     expect(text).toContain('Total: 3 votes');
     expect(res.body).toContain(`<a class="button" href="/polls/${q.id}/">Vote again?</a>`);
     expect(res.body).toContain(`<meter min="0" max="3" value="2"`);
+  });
+
+  it('shows shares that add up to 100 %', async () => {
+    expect(percentages([5, 3, 2, 4])).toEqual([36, 21, 14, 29]);
+    expect(percentages([1, 1, 1])).toEqual([34, 33, 33]);
+    expect(percentages([0, 0])).toEqual([0, 0]);
+    const q = await createQuestion(t.database.db, 'Thirds?', -1, ['A', 'B', 'C']);
+    for (const id of q.choiceIds) await client.post(`/polls/${q.id}/vote/`, { choice: String(id) });
+    const text = (await client.get(`/polls/${q.id}/results/`)).body
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(text).toContain('A 1 vote (34%)');
+    expect(text).toContain('B 1 vote (33%)');
+    expect(text).toContain('C 1 vote (33%)');
   });
 
   it('answers 404 for a future or missing question', async () => {
@@ -222,7 +245,17 @@ describe('POST /polls/<id>/vote/', () => {
       payload: `csrf_token=${client.jar.get('csrftoken')}&choice=${q.choiceIds[0]}&choice=${q.choiceIds[1]}`,
     });
     expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(ONE_CHOICE_MESSAGE);
     expect(await votesOf(t.database.db, q.id)).toEqual([0, 0]);
+  });
+
+  it('answers GET with 405 and Allow: POST, and 404 for a poll that does not exist', async () => {
+    const q = await createQuestion(t.database.db, 'Get?', -1, ['A']);
+    const res = await client.get(`/polls/${q.id}/vote/`);
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+    expect(res.body).toContain('Votes are sent with the form on the question');
+    expect((await client.get('/polls/999999/vote/')).statusCode).toBe(404);
   });
 
   it('accepts the choice as a number from a JSON client', async () => {

@@ -1,9 +1,17 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../core/apps/define-app.js';
-import { InvalidChoiceError, NO_CHOICE_MESSAGE, QuestionNotFoundError } from './errors.js';
+import { wantsJson } from '../../core/http/problem.js';
+import {
+  InvalidChoiceError,
+  NO_CHOICE_MESSAGE,
+  ONE_CHOICE_MESSAGE,
+  QuestionNotFoundError,
+  VoteNeedsPostError,
+} from './errors.js';
 import { isRowId, latestQuestions, questionDetail, questionResults, vote } from './service.js';
 import { detailPage } from './templates/detail-page.js';
 import { indexPage } from './templates/index-page.js';
+import { notFoundPage } from './templates/not-found-page.js';
 import { resultsPage } from './templates/results-page.js';
 
 interface IdParams {
@@ -41,6 +49,13 @@ const PRIVATE = 'private, no-store';
 export function registerPollsRoutes(app: FastifyInstance, { database }: AppContext): void {
   const db = database.db;
 
+  // A missing or unpublished poll gets a 404 in the polls pages' shell, with a way back; other
+  // errors go on to the server's handler.
+  app.setErrorHandler((error, request, reply) => {
+    if (!(error instanceof QuestionNotFoundError) || wantsJson(request)) throw error;
+    return sendHtml(reply.code(404), notFoundPage(error.message), FRESH);
+  });
+
   app.get('/polls', async (_request, reply) => reply.redirect('/polls/', 301));
 
   app.get('/polls/', async (_request, reply) =>
@@ -57,6 +72,12 @@ export function registerPollsRoutes(app: FastifyInstance, { database }: AppConte
     return sendHtml(reply, resultsPage(results), FRESH);
   });
 
+  app.get<{ Params: IdParams }>('/polls/:id/vote/', async (request, reply) => {
+    await questionDetail(db, parseQuestionId(request.params.id), new Date()); // 404 when there is no such poll
+    reply.header('allow', 'POST');
+    throw new VoteNeedsPostError();
+  });
+
   app.post<{ Params: IdParams }>('/polls/:id/vote/', async (request, reply) => {
     const questionId = parseQuestionId(request.params.id);
     const now = new Date();
@@ -64,6 +85,7 @@ export function registerPollsRoutes(app: FastifyInstance, { database }: AppConte
     const raw = (request.body as Record<string, unknown> | undefined)?.['choice'];
     const picked = typeof raw === 'number' ? String(raw) : raw;
     try {
+      if (Array.isArray(picked)) throw new InvalidChoiceError(ONE_CHOICE_MESSAGE);
       if (typeof picked !== 'string' || picked === '') throw new InvalidChoiceError(NO_CHOICE_MESSAGE);
       await vote(db, questionId, parseChoiceId(picked), now);
     } catch (error) {

@@ -167,7 +167,15 @@ describe('the welcome page', () => {
     const res = await get('/');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<h1>Slipway is running</h1>');
-    expect(res.body).toContain('<li>Polls <span class="muted">(polls)</span></li>');
+    expect(res.body).toContain('<li><a href="/polls/">Polls</a> <span class="muted">(polls)</span></li>');
+    expect(res.body).toContain('<a href="/admin/">Admin</a>');
+    expect(res.body).toContain('<a href="/api/docs">API docs</a>');
+  });
+
+  it('answers /favicon.ico with an empty, cacheable 204 rather than a 404', async () => {
+    const res = await get('/favicon.ico');
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['cache-control']).toBe('public, max-age=86400');
   });
 });
 
