@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { concurrencyFailure } from '../db/retry-transaction.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { SlipwayError } from '../errors.js';
+import { ConcurrentUpdateError, SlipwayError } from '../errors.js';
 import { sendProblem } from './problem.js';
 
 /** Fastify's own request errors, said for the person who sent the request. */
@@ -18,7 +19,8 @@ const FASTIFY_MESSAGES: Record<string, (contentType: string | undefined) => stri
 /**
  * The one place that turns errors into responses.
  *
- * - SlipwayError: its status and message.
+ * - SlipwayError: its status and message; a raw deadlock or serialization failure (40P01,
+ *   40001) is a ConcurrentUpdateError (409).
  * - Fastify's own 4xx errors (bad JSON, body too large…): their status and message.
  * - A database that is down or restarting: 503 with Retry-After, so clients and proxies retry.
  * - Anything else: 500 with a generic message; the stack is logged, and shown only under DEBUG.
@@ -26,13 +28,17 @@ const FASTIFY_MESSAGES: Record<string, (contentType: string | undefined) => stri
 export function installErrorHandlers(app: FastifyInstance, debug: boolean): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const stack = debug ? error.stack : undefined;
-    if (error instanceof SlipwayError && error.status < 500) {
+    // A deadlock or serialization failure from a transaction that was not run through
+    // retryTransaction: nothing was written, and the request can be sent again (409).
+    const sqlState = concurrencyFailure(error);
+    const known = sqlState ? new ConcurrentUpdateError(sqlState, { cause: error }) : error;
+    if (known instanceof SlipwayError && known.status < 500) {
       return sendProblem(request, reply, {
-        title: STATUS_CODES[error.status] ?? 'Error',
-        status: error.status,
-        detail: error.message,
-        code: error.code,
-        ...error.detail,
+        title: STATUS_CODES[known.status] ?? 'Error',
+        status: known.status,
+        detail: known.message,
+        code: known.code,
+        ...known.detail,
       });
     }
     if (isDatabaseUnavailable(error)) {

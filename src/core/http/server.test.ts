@@ -7,7 +7,11 @@ import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
 const boom = defineApp({
   name: 'boom',
   label: 'Boom',
-  routes: (app) => {
+  routes: (app, { database }) => {
+    // The database itself raises it, as PostgreSQL does when it breaks a deadlock.
+    app.get('/deadlock', async () => {
+      await database.exec("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$");
+    });
     app.get('/boom', async () => {
       throw new Error('secret internals at /srv/app.ts');
     });
@@ -126,6 +130,13 @@ describe('errors', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.body).not.toContain('ECONNREFUSED');
+  });
+
+  it('answers a deadlock the route did not retry with 409 and "try again", not 500', async () => {
+    const res = await get('/deadlock', { accept: 'application/json' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ status: 409, code: 'SLIPWAY_CONCURRENT_UPDATE' });
+    expect(res.json().detail).toContain('Please try again.');
   });
 
   it('answers a malformed JSON body with 400, not 500', async () => {
