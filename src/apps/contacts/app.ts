@@ -1,8 +1,10 @@
+import { defineCheckRules } from '../../core/admin/services/check-rules.js';
 import { defineApp } from '../../core/apps/define-app.js';
 import { registerContactsAdmin } from './admin.js';
 import { installDeletedFileSweeper, registerAttachmentRoutes } from './attachments/routes.js';
 import { seedDemoContacts } from './demo.js';
 import * as schema from './schema.js';
+import { CHECK_RULES } from './validate.js';
 
 /**
  * Contacts: people and companies with their addresses, telephones, e-mails and attachments, and
@@ -14,7 +16,11 @@ export default defineApp({
   label: 'Contacts',
   dependencies: ['auth', 'admin'],
   schema,
-  admin: registerContactsAdmin,
+  admin: (site) => {
+    // The database's CHECK constraints in words, and checked first on the admin's (and API's) forms.
+    defineCheckRules(CHECK_RULES);
+    registerContactsAdmin(site);
+  },
   setup: installDeletedFileSweeper,
   routes: registerAttachmentRoutes,
   seed: ({ database }) => seedDemoContacts(database.db),

@@ -103,3 +103,20 @@ export function normalizePhoneNumber(input: string, defaultCountry?: string): Ph
     };
   return { ok: true, e164: `+${digits}` };
 }
+
+/**
+ * What is wrong with a number in whatever country it is read: characters a number cannot hold,
+ * or an international number (`+…`, `00…`) that is not one. Undefined when nothing is, or when
+ * only its country can tell (a national number, completed by the owner's country or refused by
+ * the database). For checking a form before its owner is known.
+ *
+ * @example
+ *   phoneShapeError('+41 44 abc')     // 'A telephone number may only hold digits, …'
+ *   phoneShapeError('044 668 18 00')  // undefined
+ */
+export function phoneShapeError(input: string): string | undefined {
+  const result = normalizePhoneNumber(input);
+  if (result.ok) return undefined;
+  const text = input.trim();
+  return !ALLOWED.test(text) || /^(\+|00)/.test(text) ? result.error : undefined;
+}

@@ -1,6 +1,16 @@
+import { getTableName } from 'drizzle-orm';
+import type { CheckRule } from '../../core/admin/services/check-rules.js';
 import { ContactValidationError } from './errors.js';
-import { normalizePhoneNumber } from './phone.js';
-import { ADDRESS_KINDS, EMAIL_KINDS, TELEPHONE_KINDS } from './schema.js';
+import { normalizePhoneNumber, phoneShapeError } from './phone.js';
+import {
+  ADDRESS_KINDS,
+  address,
+  attachment,
+  EMAIL_KINDS,
+  email,
+  TELEPHONE_KINDS,
+  telephone,
+} from './schema.js';
 
 /** What the services accept. Strings are trimmed; optional fields may be left out. */
 export interface PersonInput {
@@ -104,11 +114,51 @@ export function cleanCompany(input: CompanyInput, prefix: string, errors: FieldE
   };
 }
 
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const EMAIL_INVALID = 'Enter a valid e-mail address.';
+const COUNTRY_INVALID = 'Enter a two-letter country code (ISO 3166-1), e.g. CH.';
+const ONE_OWNER = 'Choose a person or a company (one of the two).';
+
+/** An e-mail address's problem (stricter than the database's check: a dot after the @), or undefined. */
+export function emailAddressError(text: string): string | undefined {
+  return EMAIL.test(text) ? undefined : EMAIL_INVALID;
+}
+
+/**
+ * The contacts tables' CHECK constraints in words, with the rules a form can check before the
+ * database (the same as the services' below): given to the admin, and so the API, when the app
+ * is installed (app.ts). The telephone number's own check is raised by its trigger, with its
+ * own message; here only what no owner's country can mend is checked first.
+ */
+export const CHECK_RULES: readonly CheckRule[] = [
+  {
+    name: 'contacts_email_address_check',
+    column: email.address,
+    message: EMAIL_INVALID,
+    validate: emailAddressError,
+  },
+  {
+    name: 'contacts_address_country_check',
+    column: address.country,
+    message: COUNTRY_INVALID,
+    validate: (text) => (/^[A-Z]{2}$/.test(text) ? undefined : COUNTRY_INVALID),
+  },
+  {
+    name: 'contacts_telephone_number_check',
+    column: telephone.number,
+    message: 'Enter a valid telephone number: the country code and the number, 7 to 15 digits in all.',
+    validate: phoneShapeError,
+  },
+  ...[address, telephone, email, attachment].map((table) => ({
+    name: `${getTableName(table)}_owner_check`,
+    message: ONE_OWNER,
+  })),
+];
+
 export function cleanAddress(input: AddressInput, prefix: string, errors: FieldErrors) {
   const raw = typeof input.country === 'string' ? input.country.trim().toUpperCase() : input.country;
   const country = requiredText(raw, Number.POSITIVE_INFINITY, at(prefix, 'country'), errors) ?? '';
-  if (country && !/^[A-Z]{2}$/.test(country))
-    errors.add(at(prefix, 'country'), 'Enter a two-letter country code (ISO 3166-1), e.g. CH.');
+  if (country && !/^[A-Z]{2}$/.test(country)) errors.add(at(prefix, 'country'), COUNTRY_INVALID);
   const kind = kindOf(input.kind, ADDRESS_KINDS, at(prefix, 'kind'), errors);
   return {
     ...(kind ? { kind } : {}),
@@ -139,8 +189,8 @@ export function cleanTelephone(
 export function cleanEmail(input: EmailInput, prefix: string, errors: FieldErrors) {
   const kind = kindOf(input.kind, EMAIL_KINDS, at(prefix, 'kind'), errors);
   const address = requiredText(input.address, 254, at(prefix, 'address'), errors) ?? '';
-  if (address && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address))
-    errors.add(at(prefix, 'address'), 'Enter a valid e-mail address.');
+  const problem = address ? emailAddressError(address) : undefined;
+  if (problem) errors.add(at(prefix, 'address'), problem);
   return { ...(kind ? { kind } : {}), address, isPrimary: input.isPrimary === true };
 }
 

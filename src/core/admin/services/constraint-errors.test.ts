@@ -1,6 +1,7 @@
 import { integer, pgTable, serial, varchar } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { describeTable } from '../introspect.js';
+import { columnRules, defineCheckRules } from './check-rules.js';
 import { databaseError, mapDatabaseError, type PgErrorInfo, raisedByTrigger } from './constraint-errors.js';
 
 const phone = pgTable('t_phone', {
@@ -64,5 +65,31 @@ describe('database errors raised by triggers', () => {
   it('are unwrapped from the query error Drizzle throws, like any integrity error', () => {
     const wrapped = Object.assign(new Error('Failed query: COMMIT'), { cause: raised({ code: '23505' }) });
     expect(databaseError(wrapped)).toMatchObject({ code: '23505', routine: 'exec_stmt_raise' });
+  });
+});
+
+describe('check constraints given a message', () => {
+  const shape: PgErrorInfo = {
+    code: '23514',
+    routine: 'ExecConstraints',
+    constraint: 't_phone_shape_check',
+    message: 'new row for relation "t_phone" violates check constraint "t_phone_shape_check"',
+  };
+  defineCheckRules([
+    { name: 't_phone_shape_check', column: phone.number, message: 'Enter digits.', validate: () => 'x' },
+    { name: 't_phone_owner_check', message: 'Choose an owner.' },
+  ]);
+
+  it('say the message, on the field of their column', () => {
+    expect(map(shape)).toEqual({ field: 'number', message: 'Enter digits.' });
+  });
+
+  it('say it for the whole form when they are about the row', () => {
+    expect(map({ ...shape, constraint: 't_phone_owner_check' })).toEqual({ message: 'Choose an owner.' });
+  });
+
+  it('give the forms the rules to run first, by column', () => {
+    expect(columnRules(phone.number).map((r) => r.name)).toEqual(['t_phone_shape_check']);
+    expect(columnRules(phone.ownerId)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { TableMeta } from '../introspect.js';
+import { checkRule } from './check-rules.js';
 
 /** The fields PostgreSQL reports with an integrity error (node-postgres and PGlite alike). */
 export interface PgErrorInfo {
@@ -47,8 +48,9 @@ export interface MappedError {
  * Turns an integrity error into the message a user can act on (Django's validate_unique and
  * friends, after the fact): unique → "Question with this Question text already exists.",
  * foreign key → "Select a valid choice.", not null → "This field is required.", check → the
- * constraint's name. A rule raised by a trigger keeps its own message, on the column it names
- * when that column is one of `meta`'s.
+ * message given to the constraint with {@link defineCheckRules} (on its column's field), else
+ * the constraint's name. A rule raised by a trigger keeps its own message, on the column it
+ * names when that column is one of `meta`'s.
  */
 export function mapDatabaseError(
   meta: TableMeta,
@@ -82,10 +84,16 @@ export function mapDatabaseError(
       return key
         ? { field: key, message: 'This field is required.' }
         : { message: 'A required value is missing.' };
-    case '23514':
+    case '23514': {
+      const rule = checkRule(error.constraint);
+      if (rule) {
+        const field = rule.column ? meta.fields.find((f) => f.column === rule.column) : undefined;
+        return field ? { field: field.key, message: rule.message } : { message: rule.message };
+      }
       return key
         ? { field: key, message: `This value does not satisfy the rule “${error.constraint ?? 'check'}”.` }
         : { message: `The values do not satisfy the rule “${error.constraint ?? 'check'}”.` };
+    }
     default:
       return { message: `The database refused a value: ${error.message}` };
   }

@@ -1,5 +1,6 @@
 import { toDateInput, toDateTimeLocal } from '../format.js';
 import type { FieldMeta } from '../introspect.js';
+import { columnRules } from './check-rules.js';
 
 /** A form body as @fastify/formbody parses it: repeated names become arrays. */
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -71,8 +72,9 @@ export type Parsed = { ok: true; value: unknown } | { ok: false; error: string }
 const REQUIRED = 'This field is required.';
 
 /**
- * Parses one input for a column: trims text, checks length, numbers, dates and choices, and
- * maps an empty input to NULL (nullable), the column default (when adding), or "required".
+ * Parses one input for a column: trims text, checks length, numbers, dates, choices and the
+ * column's CHECK rules given in JavaScript ({@link columnRules}), and maps an empty input to
+ * NULL (nullable), the column default (when adding), or "required".
  *
  * @example
  *   parseField(questionText, '  Hi ', 'add') // { ok: true, value: 'Hi' }
@@ -101,6 +103,10 @@ export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add
           error: `Ensure this value has at most ${field.maxLength} characters (it has ${[...text].length}).`,
         };
       if (text.includes('\0')) return { ok: false, error: 'Null characters are not allowed.' };
+      for (const rule of columnRules(field.column)) {
+        const error = rule.validate?.(text);
+        if (error !== undefined) return { ok: false, error };
+      }
       return { ok: true, value: text };
     case 'integer': {
       if (!/^[+-]?\d{1,16}$/.test(text)) return { ok: false, error: 'Enter a whole number.' };
