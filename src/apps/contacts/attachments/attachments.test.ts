@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminBrowser, createTestUser } from '../../../core/admin/testing.js';
+import { userWithToken } from '../../../core/api/testing.js';
 import { buildTestApp, type TestApp } from '../../../core/testing/build-test-app.js';
 import { engineName } from '../../../core/testing/migrated-database.js';
 import { ContactNotFoundError } from '../errors.js';
@@ -127,6 +128,35 @@ describe(`attachments (${engineName})`, () => {
     expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
     expect((await viewer.get('/admin/contacts/attachment/999999/download/')).statusCode).toBe(404);
     expect((await viewer.get('/admin/contacts/attachment/x/download/')).statusCode).toBe(404);
+  });
+
+  it('downloads through the API with a token that may view attachments, and with nothing else', async () => {
+    const row = await attach('notes.pdf');
+    const url = `/api/v1/contacts/attachment/${row.id}/file/`;
+    const { key } = await userWithToken(t.database.db, 'api-viewer', ['contacts.view_attachment']);
+    const { key: otherKey } = await userWithToken(t.database.db, 'api-other', ['contacts.view_person']);
+    const get = (path: string, token?: string) =>
+      t.app.inject({
+        url: path,
+        headers: {
+          host: 'localhost',
+          accept: 'application/json',
+          ...(token ? { authorization: `Token ${token}` } : {}),
+        },
+      });
+
+    const res = await get(url, key);
+    expect(res.statusCode).toBe(200);
+    expect(res.rawPayload).toEqual(PDF);
+    expect(res.headers['content-disposition']).toBe(contentDisposition('notes.pdf'));
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect((await get(url)).statusCode).toBe(401);
+    expect((await get(url, 'slw_not-a-real-key')).statusCode).toBe(401);
+    const denied = await get(url, otherKey);
+    expect(denied.statusCode).toBe(403);
+    expect(denied.headers['content-type']).toContain('application/problem+json');
+    expect((await get('/api/v1/contacts/attachment/999999/file/', key)).statusCode).toBe(404);
+    expect((await get('/api/v1/contacts/attachment/2147483648/file/', key)).statusCode).toBe(404);
   });
 
   it('removes the file after an admin deletion, once the response is sent', async () => {

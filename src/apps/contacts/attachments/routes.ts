@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { apiUser, installApiAuthentication, installApiErrors } from '../../../core/api/authentication.js';
 import type { AppContext } from '../../../core/apps/define-app.js';
 import { PermissionDeniedError } from '../../../core/auth/errors.js';
+import type { AuthUser } from '../../../core/auth/request-user.js';
 import { ContactNotFoundError } from '../errors.js';
-import { attachmentFile, removeDeletedFiles } from './service.js';
+import { attachmentFile, type MediaDeps, removeDeletedFiles } from './service.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -19,41 +21,62 @@ export function contentDisposition(name: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(safe)}`;
 }
 
+/** Whether `user` may download attachments: the view (or change) permission, as for the list. */
+function mayViewAttachments(user: AuthUser): boolean {
+  return user.hasPerm('contacts.view_attachment') || user.hasPerm('contacts.change_attachment');
+}
+
 /**
- * GET /admin/contacts/attachment/<id>/download/: the file, to staff users with the view (or
- * change) permission on attachments. Always a download (Content-Disposition: attachment), with
- * the type detected at upload, nosniff and a CSP that runs nothing, so an uploaded file can never
- * act as a page of this site.
+ * Sends attachment `raw`'s file: always a download (Content-Disposition: attachment), with the
+ * type detected at upload, nosniff and a CSP that runs nothing, so an uploaded file can never act
+ * as a page of this site. A malformed id, a missing row or a missing file is a 404.
+ */
+async function sendAttachment(reply: FastifyReply, deps: MediaDeps, raw: string) {
+  const id = /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : undefined;
+  if (id === undefined) throw new ContactNotFoundError('attachment', raw.slice(0, 40));
+  const { row, path } = await attachmentFile(deps, id);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
+  if (size === undefined) throw new ContactNotFoundError('file for attachment', id);
+  return reply
+    .header('content-type', row.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : row.contentType)
+    .header('content-length', String(size))
+    .header('content-disposition', contentDisposition(row.originalName))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', 'private, no-store')
+    .send(createReadStream(path));
+}
+
+/**
+ * The files of attachments, to users with the view (or change) permission on attachments:
+ * - GET /admin/contacts/attachment/<id>/download/: staff users signed in to the admin (the
+ *   attachment's change page links it);
+ * - GET /api/v1/contacts/attachment/<id>/file/: API clients, with a token or the session, as
+ *   for the rest of the API (the JSON resource carries the file's metadata, this its content).
  */
 export function registerAttachmentRoutes(app: FastifyInstance, ctx: AppContext): void {
   const deps = { db: ctx.database.db, mediaRoot: ctx.config.mediaRoot };
-  app.get('/admin/contacts/attachment/:id/download/', async (request, reply) => {
+  const denied = () => new PermissionDeniedError('You do not have permission to view attachments.');
+  app.get<{ Params: { id: string } }>('/admin/contacts/attachment/:id/download/', async (request, reply) => {
     const user = request.user;
     if (!user) return reply.redirect(`/admin/login/?next=${encodeURIComponent(request.url)}`, 302);
-    const allowed =
-      user.isStaff &&
-      (user.hasPerm('contacts.view_attachment') || user.hasPerm('contacts.change_attachment'));
-    if (!allowed) throw new PermissionDeniedError('You do not have permission to view attachments.');
-    const raw = (request.params as { id: string }).id;
-    const id = /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
-    if (id === undefined) throw new ContactNotFoundError('attachment', raw);
-    const { row, path } = await attachmentFile(deps, id);
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => undefined,
+    if (!user.isStaff || !mayViewAttachments(user)) throw denied();
+    return sendAttachment(reply, deps, request.params.id);
+  });
+  app.register(async (api) => {
+    installApiAuthentication(api, ctx.database.db);
+    installApiErrors(api);
+    api.get<{ Params: { id: string } }>(
+      '/api/v1/contacts/attachment/:id/file/',
+      { config: { csrf: false } },
+      async (request, reply) => {
+        if (!mayViewAttachments(apiUser(request))) throw denied();
+        return sendAttachment(reply, deps, request.params.id);
+      },
     );
-    if (size === undefined) throw new ContactNotFoundError('file for attachment', id);
-    return reply
-      .header(
-        'content-type',
-        row.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : row.contentType,
-      )
-      .header('content-length', String(size))
-      .header('content-disposition', contentDisposition(row.originalName))
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('cache-control', 'private, no-store')
-      .send(createReadStream(path));
   });
 }
 
