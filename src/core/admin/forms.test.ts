@@ -118,7 +118,7 @@ describe('the add form', () => {
       ]),
     );
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('Please correct the errors below.');
+    expect(res.body).toContain('<p>Please correct the errors below.</p>');
     expect(res.body).toContain('aria-describedby="id_questionText_error" aria-invalid="true"');
     expect(res.body).toContain(
       '<ul class="errorlist" id="id_questionText_error"><li>This field is required.</li></ul>',
@@ -221,7 +221,11 @@ describe('inlines', () => {
         questionForm({ questionText: 'Renamed while failing' }, [{ text: 'Fresh' }, { text: 'Same' }]),
       );
       expect(res.statusCode).toBe(200);
-      expect(res.body).toContain('Please correct the errors below. Nothing was saved.');
+      // One banner, saying that nothing was saved; the row says why.
+      expect(res.body).toContain(
+        '<div class="errornote" role="alert" tabindex="-1" id="form-errors"><p>Please correct the error below. Nothing was saved.</p></div>',
+      );
+      expect(res.body.match(/Please correct/g)).toHaveLength(1);
       expect(res.body).toMatch(
         /<tr class="row-errors"><td colspan="4"><ul class="errorlist" id="choice_set-1-errors"><li>Choice with this (Question and Choice text|these values) already exists.<\/li>/,
       );
@@ -265,6 +269,7 @@ describe('database constraint errors become form errors', () => {
     expect(res.body).toContain(
       '<ul class="errorlist" id="id_username_error"><li>User with this Username already exists.</li></ul>',
     );
+    expect(res.body).toContain('<p>Please correct the error below. Nothing was saved.</p>');
   });
 
   it('a missing related object (foreign key) is shown on its field', async () => {

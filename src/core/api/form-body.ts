@@ -2,7 +2,6 @@ import type { FieldMeta } from '../admin/introspect.js';
 import type { Row } from '../admin/options.js';
 import type { FormBody } from '../admin/services/form-values.js';
 import type { FormState } from '../admin/services/object-form.js';
-import { NOTHING_SAVED } from '../admin/services/save-object.js';
 import type { FieldError } from './errors.js';
 import type { ApiResource } from './resource.js';
 
@@ -147,8 +146,7 @@ export function stateErrors(
 ): FieldError[] {
   const out: FieldError[] = [];
   for (const [key, messages] of Object.entries(state.errors))
-    for (const message of messages)
-      if (message !== NOTHING_SAVED) out.push({ field: key === '__all__' ? null : key, message });
+    for (const message of messages) out.push({ field: key === '__all__' ? null : key, message });
   for (const inline of state.inlines) {
     const child = resource.children.find((c) => c.inline === inline.inline);
     if (!child) continue;

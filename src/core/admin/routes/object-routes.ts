@@ -28,6 +28,7 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
     state: FormState,
     filters: string,
     pk?: number | string,
+    refused = false,
   ) {
     const perms = modelPerms(user, reg);
     const original = state.original;
@@ -62,6 +63,7 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
       ...(objectUrl ? { objectUrl } : {}),
       tools,
       extraFields: reg.options.extraFields ?? [],
+      refused,
     });
     return sendPage(
       reply,
@@ -105,7 +107,8 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
     const saved = await saveObject({ db, index, user }, reg, original, parsed.parsed, parsed.state);
     if (!saved.ok) {
       if (stored) await upload?.discard?.(stored, uploadCtx);
-      return render(request, reply, reg, user, saved.state, filters, original && pkOf(original));
+      const refused = saved.reason === 'refused';
+      return render(request, reply, reg, user, saved.state, filters, original && pkOf(original), refused);
     }
     const name = `${reg.label.toLowerCase()} “${reg.str(saved.row)}”`;
     const verb = original ? 'changed' : 'added';

@@ -14,14 +14,13 @@ import { reprOf } from './objects.js';
 /**
  * A failed save carries the SQLSTATE of the database's refusal (`23505` unique, `23503` foreign
  * key…, `40P01` or `40001` when it collided with a concurrent transaction), so the API can answer
- * 409 or 422; the messages are on the form state.
+ * 409 or 422, and whether the database `refused` a value or the write kept `colliding` with
+ * another transaction (whose message already says that nothing was saved). The messages are on
+ * the form state, on the fields or rows they concern.
  */
 export type SaveResult =
   | { ok: true; row: Row; changed: boolean }
-  | { ok: false; state: FormState; code: string };
-
-/** The form-wide message added when an inline row's write failed (the row has the details). */
-export const NOTHING_SAVED = 'Please correct the errors below. Nothing was saved.';
+  | { ok: false; state: FormState; code: string; reason: 'refused' | 'colliding' };
 
 /** An integrity error raised by one inline row, so the message can go to that row. */
 class InlineRowError extends Error {
@@ -143,12 +142,11 @@ export async function saveObject(
           mapped.field && inline.fields.some((f) => f.key === mapped.field) ? mapped.field : '__all__';
         rowState.errors[key] = [...(rowState.errors[key] ?? []), mapped.message];
       } else inlineState.errors.push(mapped.message);
-      state.errors['__all__'] = [NOTHING_SAVED];
-      return { ok: false, state, code: error.pgError.code };
+      return { ok: false, state, code: error.pgError.code, reason: 'refused' };
     }
     if (error instanceof ConcurrentUpdateError) {
       state.errors['__all__'] = [...(state.errors['__all__'] ?? []), error.message];
-      return { ok: false, state, code: error.sqlState };
+      return { ok: false, state, code: error.sqlState, reason: 'colliding' };
     }
     const pgError = databaseError(error);
     if (!pgError) throw error;
@@ -156,7 +154,7 @@ export async function saveObject(
     const shown = mapped.field && editableFields(state).some((f) => f.key === mapped.field);
     const key = shown ? mapped.field! : '__all__';
     state.errors[key] = [...(state.errors[key] ?? []), mapped.message];
-    return { ok: false, state, code: pgError.code };
+    return { ok: false, state, code: pgError.code, reason: 'refused' };
   }
 }
 

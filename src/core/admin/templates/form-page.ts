@@ -24,6 +24,8 @@ export interface FormPageInput {
   readonly objectUrl?: string;
   readonly tools: readonly { label: string; href: string }[];
   readonly extraFields: readonly ExtraField[];
+  /** The database refused the save and rolled all of it back: the banner says nothing was saved. */
+  readonly refused?: boolean;
 }
 
 function extraFieldRow(field: ExtraField, errors: readonly string[] | undefined): SafeHtml {
@@ -60,7 +62,8 @@ ${upload.help ? html`<p class="help" id="${id}_helptext">${upload.help}${mode ==
 
 /**
  * The add/change form: fieldsets, inlines and the submit row (Save, Save and add another, Save
- * and continue editing, Delete). Errors are summarised at the top and repeated at each field.
+ * and continue editing, Delete). Errors are summarised at the top, in one banner (which says
+ * that nothing was saved when the database refused the save), and shown at each field.
  */
 export function formPage(request: FastifyRequest, input: FormPageInput): SafeHtml {
   const { reg, state, widgets, editable } = input;
@@ -107,7 +110,7 @@ ${section.manyToMany.map((m) =>
   const formErrors = state.errors['__all__'];
   const tools = input.tools;
   return html`${tools.length ? html`<ul class="object-tools">${tools.map((t) => html`<li><a href="${t.href}">${t.label}</a></li>`)}</ul>` : ''}
-${errorCount > 0 ? html`<div class="errornote" role="alert" tabindex="-1" id="form-errors"><p>${errorCount === 1 ? 'Please correct the error below.' : 'Please correct the errors below.'}</p>${formErrors?.length ? html`<ul class="errorlist nonfield">${formErrors.map((e) => html`<li>${e}</li>`)}</ul>` : ''}</div>` : ''}
+${errorCount > 0 ? html`<div class="errornote" role="alert" tabindex="-1" id="form-errors"><p>${errorCount === 1 ? 'Please correct the error below.' : 'Please correct the errors below.'}${input.refused ? ' Nothing was saved.' : ''}</p>${formErrors?.length ? html`<ul class="errorlist nonfield">${formErrors.map((e) => html`<li>${e}</li>`)}</ul>` : ''}</div>` : ''}
 <form method="post" novalidate id="${reg.model}_form" class="change-form"${reg.options.upload && editable ? html` enctype="multipart/form-data"` : ''}${editable ? '' : html` aria-readonly="true"`}>
 ${csrfInput(request)}
 ${input.filters ? html`<input type="hidden" name="_changelist_filters" value="${input.filters}">` : ''}
