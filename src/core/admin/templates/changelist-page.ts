@@ -16,6 +16,12 @@ export interface ChangelistPageInput {
   readonly actions: readonly [string, string][];
 }
 
+/** Numbers align right; a foreign key shows the related object's name, so it aligns as text. */
+function isNumeric(column: ListColumn): boolean {
+  const field = column.field;
+  return Boolean(field && !field.references && ['integer', 'decimal', 'float'].includes(field.kind));
+}
+
 function cellValue(list: Changelist, column: ListColumn, row: Record<string, unknown>): SafeHtml | string {
   if (column.computed) {
     const value = column.computed.value(row);
@@ -96,7 +102,7 @@ ${hidden.map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
     const name = reg.str(row);
     const cells = reg.listColumns.map((column, i) => {
       const value = column.key === '__str__' ? name : cellValue(list, column, row);
-      const cls = `field-${column.key}${column.boolean ? ' boolean' : ''}${column.field && ['integer', 'decimal', 'float'].includes(column.field.kind) ? ' numeric' : ''}`;
+      const cls = `field-${column.key}${column.boolean ? ' boolean' : ''}${isNumeric(column) ? ' numeric' : ''}`;
       return i === 0
         ? html`<th scope="row" class="${cls}"><a href="${href}">${value}</a></th>`
         : html`<td class="${cls}">${value}</td>`;
