@@ -62,23 +62,46 @@ export const ownerOf = (row: { personId: number | null; companyId: number | null
  * {@link ContactNotFoundError} when it does not exist.
  */
 export async function lockOwner(tx: AppDb, owner: Owner): Promise<void> {
-  const found =
-    owner.personId !== undefined
-      ? await tx
-          .select({ id: person.id })
-          .from(person)
-          .where(eq(person.id, owner.personId))
-          .for('no key update')
-      : await tx
-          .select({ id: company.id })
-          .from(company)
-          .where(eq(company.id, owner.companyId!))
-          .for('no key update');
-  if (found.length === 0)
-    throw new ContactNotFoundError(
-      owner.personId !== undefined ? 'person' : 'company',
-      owner.personId ?? owner.companyId,
-    );
+  await lockOwners(tx, [owner]);
+}
+
+/**
+ * Locks several owners' rows as {@link lockOwner} does, always in the same order whatever the
+ * order given: people before companies, each by id. Two transactions that need the same two
+ * owners (moving a row from A to B, and another from B to A) then queue on the first of them
+ * instead of each holding one and waiting for the other, which PostgreSQL would end as a
+ * deadlock. Locks nothing more than once.
+ *
+ * @example
+ *   await lockOwners(tx, [{ personId: 9 }, { personId: 4 }]); // locks person 4, then person 9
+ */
+export async function lockOwners(tx: AppDb, owners: readonly Owner[]): Promise<void> {
+  const rank = (o: Owner): [number, number] =>
+    o.personId !== undefined ? [0, o.personId] : [1, o.companyId!];
+  const unique = new Map(owners.map((o) => [rank(o).join(':'), o]));
+  const sorted = [...unique.values()].sort((a, b) => {
+    const [[ta, ia], [tb, ib]] = [rank(a), rank(b)];
+    return ta - tb || ia - ib;
+  });
+  for (const owner of sorted) {
+    const found =
+      owner.personId !== undefined
+        ? await tx
+            .select({ id: person.id })
+            .from(person)
+            .where(eq(person.id, owner.personId))
+            .for('no key update')
+        : await tx
+            .select({ id: company.id })
+            .from(company)
+            .where(eq(company.id, owner.companyId!))
+            .for('no key update');
+    if (found.length === 0)
+      throw new ContactNotFoundError(
+        owner.personId !== undefined ? 'person' : 'company',
+        owner.personId ?? owner.companyId,
+      );
+  }
 }
 
 /**

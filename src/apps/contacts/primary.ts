@@ -6,6 +6,7 @@ import {
   type ContactRow,
   inTransaction,
   lockOwner,
+  lockOwners,
   NOUNS,
   type Owner,
   ownerCondition,
@@ -83,15 +84,21 @@ async function demote(tx: AppDb, kind: ContactKind, owner: Owner): Promise<void>
 }
 
 /**
- * Finds a row and locks its owner; re-reads the row once locked (a row that is not primary may
- * have moved meanwhile, to an owner that is then locked too).
+ * Finds a row and locks its owner, and `also` (a move's target) with it, in the fixed order of
+ * {@link lockOwners}; re-reads the row once locked (a row that is not primary may have moved
+ * meanwhile, to an owner that is then locked too).
  */
-async function lockedRow<K extends ContactKind>(tx: AppDb, kind: K, id: number): Promise<ContactRow<K>> {
+async function lockedRow<K extends ContactKind>(
+  tx: AppDb,
+  kind: K,
+  id: number,
+  also?: Owner,
+): Promise<ContactRow<K>> {
   const table = tableOf(kind);
   for (let attempt = 0; attempt < 3; attempt++) {
     const [before] = await tx.select().from(table).where(eq(table.id, id));
     if (!before) break;
-    await lockOwner(tx, ownerOf(before));
+    await lockOwners(tx, also ? [ownerOf(before), also] : [ownerOf(before)]);
     const [row] = await tx.select().from(table).where(eq(table.id, id)).for('update');
     if (!row) break;
     if (row.personId === before.personId && row.companyId === before.companyId) return row as ContactRow<K>;
@@ -211,7 +218,8 @@ export const deleteEmail = (db: AppDb, id: number) => deleteContact(db, 'email',
 
 /**
  * Moves a row that is not primary to another person or company. A primary row is refused with
- * {@link PrimaryMoveRefusedError}: make another one primary first.
+ * {@link PrimaryMoveRefusedError}: make another one primary first. Both owners are locked in
+ * the fixed order of {@link lockOwners}, so two opposite moves queue instead of deadlocking.
  *
  * @example
  *   await moveContact(db, 'telephone', 31, { companyId: 4 });
@@ -223,8 +231,7 @@ export async function moveContact<K extends ContactKind>(
   to: Owner,
 ): Promise<ContactRow<K>> {
   return inTransaction(db, async (tx) => {
-    await lockedRow(tx, kind, id);
-    await lockOwner(tx, to);
+    await lockedRow(tx, kind, id, to);
     const table = tableOf(kind);
     const [moved] = await tx
       .update(table)

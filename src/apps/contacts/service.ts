@@ -31,8 +31,9 @@ import {
  * ContactValidationError (422, messages by field path such as `telephones.0.number`),
  * ContactNotFoundError (404), ContactRuleError and its subclasses PrimaryDeletionRefusedError
  * and PrimaryMoveRefusedError (409, with the database's message). A transaction that PostgreSQL
- * rolls back for a deadlock or a serialization failure (two opposite moves) is run again, twice
- * at most, and then fails with the framework's ConcurrentUpdateError (409, "try again").
+ * rolls back for a deadlock or a serialization failure is run again, twice at most, and then
+ * fails with the framework's ConcurrentUpdateError (409, "try again"). The services lock owners
+ * in one order (lockOwners in owned.ts), so two opposite moves queue rather than deadlock.
  */
 
 export type { ContactKind, ContactRow, Owner } from './owned.js';
