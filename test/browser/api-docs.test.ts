@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPerson } from '../../src/apps/contacts/testing.js';
 import { createToken } from '../../src/core/api/tokens.js';
 import {
   browserSkipReason,
@@ -64,6 +65,34 @@ describe.skipIf(browserSkipReason)('the API docs page in Chromium', () => {
     expect(created).toContain('"choiceText": "text"');
     expect(await tryIt(page, 'polls_question_retrieve', { id: '999' })).toMatch(/^404 /);
     await screenshot(page, 'api-docs-signed-in');
+    expect(problems()).toEqual([]);
+    await page.context().close();
+  });
+
+  it('switches the primary address with the bulk action, its body filled in', async () => {
+    const { person, addresses } = await newPerson(server.db.db, { addresses: 2 });
+    const second = addresses[1]!.id;
+    const page = await logIn(await freshPage(browser), server, 'root');
+    const problems = await watch(page);
+    await page.goto(`${server.url}/api/docs`);
+    const id = 'contacts_address_action_make_primary';
+    const section = page.locator(`#${id}`);
+    expect(await section.locator('table.fields caption').first().textContent()).toBe('Body');
+    await section.getByText('Try it').click();
+    const box = section.getByLabel('Body (JSON)');
+    expect(JSON.parse(await box.inputValue())).toEqual({ ids: [1] });
+    const answer = await tryIt(page, id, { body: JSON.stringify({ ids: [second] }) });
+    expect(answer).toMatch(/^200 OK/);
+    expect(answer).toContain('"message": "The address is now primary."');
+    const rows = await server.db.query<{ id: number; is_primary: boolean }>(
+      'SELECT id, is_primary FROM contacts_address WHERE person_id = $1 ORDER BY id',
+      [person.id],
+    );
+    expect(rows).toEqual([
+      { id: addresses[0]!.id, is_primary: false },
+      { id: second, is_primary: true },
+    ]);
+    await screenshot(page, 'api-docs-make-primary');
     expect(problems()).toEqual([]);
     await page.context().close();
   });

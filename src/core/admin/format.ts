@@ -23,6 +23,22 @@ export function pluralize(word: string): string {
   return `${word}s`;
 }
 
+/**
+ * A noun with its indefinite article, by how it sounds: "an" before a vowel sound (not before the
+ * "you" of "user" or the "w" of "one"), and before a silent h.
+ *
+ * @example
+ *   withArticle('address')        // 'an address'
+ *   withArticle('e-mail address') // 'an e-mail address'
+ *   withArticle('user')           // 'a user'
+ */
+export function withArticle(noun: string): string {
+  const vowel =
+    /^[aeiou]/i.test(noun) && !/^(u[bcdfgklmnprstvz][aeiou]|uni|use|usu|eu|one\b|once)/i.test(noun);
+  const silentH = /^(hour|honest|honou?r|heir)/i.test(noun);
+  return `${vowel || silentH ? 'an' : 'a'} ${noun}`;
+}
+
 /** `2026-03-01 14:05` in {@link ADMIN_TIME_ZONE}. */
 export function formatDateTime(value: Date): string {
   return `${value.toISOString().slice(0, 16).replace('T', ' ')} ${ADMIN_TIME_ZONE}`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { wasPublishedRecently } from '../../apps/polls/admin.js';
 import { question } from '../../apps/polls/schema.js';
 import { user } from '../auth/schema.js';
-import { humanize, pluralize } from './format.js';
+import { humanize, pluralize, withArticle } from './format.js';
 import { describeTable } from './introspect.js';
 import { safeNext, withParams } from './query-string.js';
 import { parseField } from './services/form-values.js';
@@ -41,6 +41,23 @@ describe('helpers', () => {
     expect(humanize('questionText')).toBe('Question text');
     expect(pluralize('Category')).toBe('Categories');
     expect(pluralize('Choice')).toBe('Choices');
+  });
+
+  it('puts "a" or "an" before a noun as it sounds', () => {
+    expect(['address', 'attachment', 'e-mail address', 'hour', 'image'].map(withArticle)).toEqual([
+      'an address',
+      'an attachment',
+      'an e-mail address',
+      'an hour',
+      'an image',
+    ]);
+    expect(['person', 'user', 'unit', 'one-off', 'telephone'].map(withArticle)).toEqual([
+      'a person',
+      'a user',
+      'a unit',
+      'a one-off',
+      'a telephone',
+    ]);
   });
 
   it('knows "published recently" is the last day and not the future', () => {

@@ -22,7 +22,8 @@ interface Operation {
     description?: string;
     schema: JsonSchema;
   }[];
-  readonly requestBody?: { content: Record<string, { schema: { $ref: string } }> };
+  /** The body's schema: a `$ref` to a named schema, or given inline (the bulk actions' `{ ids }`). */
+  readonly requestBody?: { content: Record<string, { schema: JsonSchema }> };
   readonly responses: Record<string, { description: string }>;
 }
 
@@ -59,9 +60,11 @@ function typeText(schema: JsonSchema): string {
 function fieldsTable(schema: JsonSchema, caption: string): SafeHtml {
   const properties = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema['required'] ?? []) as string[]);
+  // A nested child's fields are required only for a new child: `if` no id, `then` required.
+  const toAdd = new Set((((schema['then'] ?? {}) as JsonSchema)['required'] ?? []) as string[]);
   const rows = Object.entries(properties).map(([key, s]) => {
     const notes = [
-      required.has(key) ? 'required' : '',
+      required.has(key) ? 'required' : toAdd.has(key) ? 'required to add' : '',
       s['readOnly'] ? 'read-only' : '',
       s['writeOnly'] ? 'write-only' : '',
     ].filter(Boolean);
@@ -121,11 +124,12 @@ function operationSection(
   op: Operation,
   shownSchemas: Set<string>,
 ): SafeHtml {
-  const ref = op.requestBody?.content['application/json']?.schema.$ref;
+  const schema = op.requestBody?.content['application/json']?.schema;
+  const ref = schema?.['$ref'] as string | undefined;
   const bodyName = ref?.split('/').pop();
-  const body = bodyName ? doc.components.schemas[bodyName] : undefined;
+  const body = bodyName ? doc.components.schemas[bodyName] : schema;
   const parameters = (op.parameters ?? []).filter((p) => p.in === 'query');
-  const firstTime = bodyName !== undefined && !shownSchemas.has(bodyName);
+  const firstTime = bodyName === undefined || !shownSchemas.has(bodyName);
   if (bodyName) shownSchemas.add(bodyName);
   return html`<section class="operation" id="${op.operationId}">
 <h4><span class="method method-${method}">${method.toUpperCase()}</span> <code>${path}</code> <span class="summary">${op.summary}</span></h4>
@@ -138,7 +142,7 @@ ${
       )}</tbody></table>`
     : ''
 }
-${body && firstTime ? fieldsTable(body, `Body: ${bodyName}`) : body ? html`<p>Body: <code>${bodyName}</code>, as above.</p>` : ''}
+${body && firstTime ? fieldsTable(body, bodyName ? `Body: ${bodyName}` : 'Body') : body ? html`<p>Body: <code>${bodyName}</code>, as above.</p>` : ''}
 <p class="responses">Responses: ${Object.entries(op.responses).map(([code, r]) => html`<span class="status" title="${r.description}">${code}</span> `)}</p>
 ${tryForm(method, path, op, body)}
 </section>`;

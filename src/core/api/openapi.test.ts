@@ -151,6 +151,50 @@ describe('/api/docs', () => {
     );
   });
 
+  it('names one object with "a" or "an" as it sounds', () => {
+    const summary = (path: string, method: string) =>
+      (doc.paths[path]![method] as unknown as { summary: string }).summary;
+    expect(summary('/api/v1/contacts/address/', 'post')).toBe('Create an address');
+    expect(summary('/api/v1/contacts/attachment/{id}/', 'get')).toBe('Get an attachment');
+    expect(summary('/api/v1/contacts/email/{id}/', 'delete')).toBe('Delete an e-mail address');
+    expect(summary('/api/v1/contacts/person/{id}/', 'put')).toBe('Replace a person');
+    expect(summary('/api/v1/auth/user/{id}/', 'patch')).toBe('Change some fields of a user');
+  });
+
+  it('documents the body of a bulk action, given inline, with an example to send', async () => {
+    const res = await t.app.inject({ url: '/api/docs', headers: { host: 'localhost' } });
+    for (const model of ['address', 'telephone', 'email']) {
+      const id = `contacts_${model}_action_make_primary`;
+      const start = res.body.indexOf(`<section class="operation" id="${id}">`);
+      expect(start, id).toBeGreaterThan(-1);
+      const section = res.body.slice(start, res.body.indexOf('</section>', start));
+      expect(section).toContain('<caption>Body</caption>');
+      expect(section).toMatch(
+        /<th scope="row"><code>ids<\/code><\/th><td>list of integer<\/td><td>required<\/td>/,
+      );
+      expect(section).toContain(`<textarea id="${id}-body" name="body"`);
+      expect(section).toContain('{\n  &quot;ids&quot;: [\n    1\n  ]\n}</textarea>');
+    }
+  });
+
+  it('marks the fields a new nested item needs', async () => {
+    const res = await t.app.inject({ url: '/api/docs', headers: { host: 'localhost' } });
+    const start = res.body.indexOf('<section class="operation" id="contacts_person_create">');
+    const section = res.body.slice(start, res.body.indexOf('</section>', start));
+    const nested = (key: string) => {
+      const at = section.indexOf(`<caption>Fields of ${key}</caption>`);
+      expect(at, key).toBeGreaterThan(-1);
+      return section.slice(at, section.indexOf('</table>', at));
+    };
+    const notes = (table: string, field: string) =>
+      new RegExp(`<th scope="row"><code>${field}</code></th><td>[^<]*</td><td>([^<]*)</td>`).exec(table)?.[1];
+    for (const field of ['street', 'postalCode', 'city', 'country'])
+      expect(notes(nested('addresses'), field), field).toBe('required to add');
+    expect(notes(nested('addresses'), 'kind')).toBe('');
+    expect(notes(nested('telephones'), 'number')).toBe('required to add');
+    expect(notes(nested('emails'), 'address')).toBe('required to add');
+  });
+
   it('offers example bodies the API accepts', async () => {
     const { key } = await userWithToken(t.database.db, 'docs-root', [], { superuser: true });
     const example = exampleOf(doc.components.schemas['PollsQuestionCreate']!);

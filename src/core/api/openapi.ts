@@ -1,3 +1,4 @@
+import { withArticle } from '../admin/format.js';
 import { actionBodySchema } from './action-routes.js';
 import { type JsonSchema, listQuerySchema, readSchema, writeSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
@@ -94,6 +95,7 @@ function operations(
   const id = `${reg.app}_${reg.model}`;
   const plural = reg.labelPlural.toLowerCase();
   const single = reg.label.toLowerCase();
+  const aSingle = withArticle(single);
   schemas[name] = readSchema(resource);
   schemas[`${name}Create`] = custom?.body ?? writeSchema(resource, 'create');
   if (custom)
@@ -132,7 +134,7 @@ function operations(
     post: {
       tags: [tag],
       operationId: `${id}_create`,
-      summary: `Create a ${single}`,
+      summary: `Create ${aSingle}`,
       description: `${perm('add')} ${custom?.description ?? 'Nested children are created in the same transaction.'}`,
       requestBody: body('Create'),
       responses: {
@@ -185,14 +187,14 @@ function operations(
     get: {
       tags: [tag],
       operationId: `${id}_retrieve`,
-      summary: `Get a ${single}`,
+      summary: `Get ${aSingle}`,
       description: perm('view'),
       responses: { 200: { description: `The ${single}.`, content: json(ref(name)) }, ...object },
     },
     put: {
       tags: [tag],
       operationId: `${id}_update`,
-      summary: `Replace a ${single}`,
+      summary: `Replace ${aSingle}`,
       description: `${perm('change')} Every required field must be sent; others left out keep their values.`,
       requestBody: body('Update'),
       responses: {
@@ -205,7 +207,7 @@ function operations(
     patch: {
       tags: [tag],
       operationId: `${id}_partial_update`,
-      summary: `Change some fields of a ${single}`,
+      summary: `Change some fields of ${aSingle}`,
       description: `${perm('change')} Only the keys sent change.`,
       requestBody: body('Patch'),
       responses: {
@@ -218,7 +220,7 @@ function operations(
     delete: {
       tags: [tag],
       operationId: `${id}_destroy`,
-      summary: `Delete a ${single}`,
+      summary: `Delete ${aSingle}`,
       description: `${perm('delete')} Deletes what the database cascades to, as the admin's confirmation page lists; refused when other objects protect it.`,
       responses: { 204: { description: 'Deleted.' }, ...object, 409: PROBLEMS.conflict },
     },
