@@ -81,8 +81,10 @@ export interface BulkAction<R = Row> {
   readonly permission?: AdminAction;
   /**
    * Runs on the selected rows. Returns how it went ({@link ActionResult}); a plain string is the
-   * message of a success, and nothing means a success with a generic message. An error thrown
-   * from here goes to the error handler, as from a route.
+   * message of a success, and nothing means a success with a generic message. A SlipwayError
+   * below 500 thrown from here is a refusal with its message, as if returned with level
+   * `error` (the API answers with its status: 409 as an action problem, 422 as a validation
+   * problem); any other error goes to the error handler, a 500.
    */
   readonly run: (ctx: ActionContext, rows: R[]) => Promise<ActionResult | string | undefined>;
 }

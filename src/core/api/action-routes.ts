@@ -5,11 +5,24 @@ import { loadObjects, parsePk } from '../admin/services/objects.js';
 import { runAction } from '../admin/services/run-action.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import type { AppDb } from '../db/database.js';
+import type { SlipwayError } from '../errors.js';
 import { apiUser } from './authentication.js';
 import { ApiActionError, ApiValidationError } from './errors.js';
 import type { JsonSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
 import { serializeRows } from './serialize.js';
+
+/**
+ * A typed error thrown by an action's `run`, as the API's problem: a 409 is the action's refusal
+ * ({@link ApiActionError}, as when `run` returns one), a 422 a validation problem about the
+ * call; an API problem already, or another status (403, 404), stays as it is.
+ */
+function apiError(error: SlipwayError): SlipwayError {
+  if (error.detail?.['type']) return error;
+  if (error.status === 409) return new ApiActionError('error', error.message);
+  if (error.status === 422) return new ApiValidationError([{ field: null, message: error.message }]);
+  return error;
+}
 
 /** At most this many objects per action call. */
 const MAX_IDS = 1000;
@@ -39,7 +52,8 @@ export function actionBodySchema(resource: ApiResource): JsonSchema {
  * permission on every selected object, then the action's own `run` with the objects. Answers 200
  * with the action's message and the objects as they are afterwards when it succeeded; 409
  * ({@link ApiActionError}) with its message when it refused (`level: 'error'`) or did only part
- * of the work (`level: 'warning'`, with the objects as they are now).
+ * of the work (`level: 'warning'`, with the objects as they are now). A typed error `run` threw
+ * is its problem: 409 as a refusal, 422 as a validation problem, or its own status.
  */
 export function registerActionRoutes(app: FastifyInstance, db: AppDb, resource: ApiResource): void {
   const { reg } = resource;
@@ -74,6 +88,7 @@ export function registerActionRoutes(app: FastifyInstance, db: AppDb, resource: 
             `You may not ${action.permission} some of the selected ${reg.labelPlural.toLowerCase()}.`,
           );
         const result = await runAction({ db, user }, reg, run, rows);
+        if (result.error) throw apiError(result.error);
         if (result.level === 'error') throw new ApiActionError('error', result.message);
         const after = await loadObjects(
           db,

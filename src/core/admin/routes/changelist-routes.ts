@@ -98,8 +98,10 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
 
     if (actionName !== 'delete_selected') {
       const run = reg.options.actions!.find((a) => a.name === actionName)!;
-      // A refusal (or a part done) is flashed at its own level, never as a success.
-      await flash(request, reply, ctx, await runAction({ db, user }, reg, run, rows));
+      // A refusal (returned, or a typed error thrown) or a part done is flashed at its own
+      // level, never as a success.
+      const { level, message } = await runAction({ db, user }, reg, run, rows);
+      await flash(request, reply, ctx, { level, message });
       return reply.redirect(back, 303);
     }
 
