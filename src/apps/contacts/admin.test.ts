@@ -143,7 +143,7 @@ describe(`the contacts admin (${engineName})`, () => {
     );
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(
-      'This is the primary address of &lt;b&gt;Bea&lt;/b&gt; Lovelace, so it cannot be deleted: make another address primary first.',
+      'This is the primary address of &lt;b&gt;Bea&lt;/b&gt; Lovelace, so it cannot be deleted. Make another address primary first.',
     );
     expect(res.body).not.toContain('<b>Bea</b>');
     expect(await addressesOf(id)).toHaveLength(2);
@@ -157,7 +157,7 @@ describe(`the contacts admin (${engineName})`, () => {
     expect(location(res)).toBe(`/admin/contacts/address/${primary!.id}/change/`);
     const page = await browser.get(location(res));
     expect(page.body).toContain(
-      'Nothing was deleted: This is the only address of Ada Lovelace, who must keep one',
+      'Nothing was deleted. This is the only address of Ada Lovelace, who must keep one, so it cannot be deleted. Add another address and make it primary first, or delete Ada Lovelace.',
     );
     expect(await addressesOf(id)).toHaveLength(1);
   });

@@ -51,8 +51,8 @@ function makePrimary(kind: ContactKind): BulkAction {
         } catch (error) {
           if (!(error instanceof SlipwayError) || error.status >= 500) throw error;
           return done === 0
-            ? { level: 'error', message: `Nothing was changed: ${error.message}` }
-            : { level: 'warning', message: `${done} made primary, then stopped: ${error.message}` };
+            ? { level: 'error', message: `Nothing was changed. ${error.message}` }
+            : { level: 'warning', message: `${done} made primary, then stopped. ${error.message}` };
         }
       }
       return {

@@ -143,10 +143,10 @@ describe(`a write that keeps colliding with concurrent transactions (${engineNam
     const res = await browser.post(`/admin/contacts/address/${id}/delete/`, { post: 'yes' });
     expect(res.statusCode).toBe(303);
     const page = await browser.get(location(res));
-    expect(page.body).toContain(`message-error">Nothing was deleted: ${MESSAGE}`);
+    expect(page.body).toContain(`message-error">Nothing was deleted. ${MESSAGE}`);
     const deleted = await api.delete(`/api/v1/contacts/address/${id}/`);
     expect(deleted.statusCode).toBe(409);
-    expect(deleted.json().detail).toBe(`Nothing was deleted: ${MESSAGE}`);
+    expect(deleted.json().detail).toBe(`Nothing was deleted. ${MESSAGE}`);
     expect(await streetOf(id)).toBe('Busy 40001');
   });
 
@@ -157,14 +157,14 @@ describe(`a write that keeps colliding with concurrent transactions (${engineNam
     });
     expect(alone.statusCode).toBe(303);
     expect((await browser.get(location(alone))).body).toContain(
-      `<li class="message message-error">Nothing was changed: ${MESSAGE}</li>`,
+      `<li class="message message-error">Nothing was changed. ${MESSAGE}</li>`,
     );
     const part = await browser.post('/admin/contacts/address/', {
       action: 'make_primary',
       _selected_action: [busy['40001']!, pam[1]!],
     });
     expect((await browser.get(location(part))).body).toContain(
-      `<li class="message message-warning">1 made primary, then stopped: ${MESSAGE}</li>`,
+      `<li class="message message-warning">1 made primary, then stopped. ${MESSAGE}</li>`,
     );
     expect([await isPrimary(pam[1]!), await isPrimary(busy['40001']!)]).toEqual([true, false]);
   });
@@ -173,7 +173,7 @@ describe(`a write that keeps colliding with concurrent transactions (${engineNam
     const action = '/api/v1/contacts/address/actions/make_primary/';
     const alone = await api.post(action, { ids: [busy['40001']] });
     expect(alone.statusCode, alone.body).toBe(409);
-    expect(alone.json()).toMatchObject({ level: 'error', detail: `Nothing was changed: ${MESSAGE}` });
+    expect(alone.json()).toMatchObject({ level: 'error', detail: `Nothing was changed. ${MESSAGE}` });
     expect(alone.json()).not.toHaveProperty('results');
 
     const part = await api.post(action, { ids: [busy['40P01'], pam[0]] });
@@ -182,7 +182,7 @@ describe(`a write that keeps colliding with concurrent transactions (${engineNam
     expect(part.json()).toMatchObject({
       type: '/api/docs#problem-action',
       level: 'warning',
-      detail: `1 made primary, then stopped: ${MESSAGE}`,
+      detail: `1 made primary, then stopped. ${MESSAGE}`,
       results: [
         { id: busy['40P01'], isPrimary: false },
         { id: pam[0], isPrimary: true },

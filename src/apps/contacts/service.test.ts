@@ -137,7 +137,7 @@ describe(`the contacts services (${engineName})`, () => {
     const error = await rejection(deleteAddress(db, addresses[0]!.id));
     expect(error).toBeInstanceOf(PrimaryDeletionRefusedError);
     expect(error.message).toBe(
-      'This is the primary address of Ada Lovelace, so it cannot be deleted: make another address primary first.',
+      'This is the primary address of Ada Lovelace, so it cannot be deleted. Make another address primary first.',
     );
     expect((error as PrimaryDeletionRefusedError).status).toBe(409);
     expect((error as PrimaryDeletionRefusedError).rule).toBe('contacts_address_primary_protected');
@@ -186,7 +186,7 @@ describe(`the contacts services (${engineName})`, () => {
     const error = await rejection(updateContact(db, 'address', addresses[1]!.id, { isPrimary: false }));
     expect(error).toBeInstanceOf(ContactRuleError);
     expect(error.message).toBe(
-      'Ada Lovelace must have exactly one primary address (it has 0): make one of them primary.',
+      'Ada Lovelace must have exactly one primary address (it has 0). Make one of them primary.',
     );
   });
 
@@ -195,7 +195,9 @@ describe(`the contacts services (${engineName})`, () => {
     const { company } = await newCompany(db, 'Mover SA');
     const error = await rejection(moveContact(db, 'telephone', telephones[0]!.id, { companyId: company.id }));
     expect(error).toBeInstanceOf(PrimaryMoveRefusedError);
-    expect(error.message).toMatch(/^This is the primary telephone of Ada Lovelace, so it cannot be moved/);
+    expect(error.message).toMatch(
+      /^This is the primary telephone of Ada Lovelace, so it cannot be moved to another owner\. Make another/,
+    );
     const moved = await moveContact(db, 'telephone', telephones[1]!.id, { companyId: company.id });
     expect(moved).toMatchObject({ companyId: company.id, personId: null, isPrimary: false });
   });

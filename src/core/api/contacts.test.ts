@@ -79,7 +79,9 @@ describe('a person with addresses and telephones', () => {
     const res = await api.delete(`${ADDRESSES}${addressIds[0]}/`);
     expect(res.statusCode).toBe(409);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json().errors[0].message).toContain('make another address primary first');
+    expect(res.json().errors[0].message).toBe(
+      'Nothing was deleted. This is the primary address of Ada Lovelace, so it cannot be deleted. Make another address primary first.',
+    );
     expect((await api.get(`${ADDRESSES}${addressIds[0]}/`)).statusCode).toBe(200);
   });
 
@@ -127,7 +129,9 @@ describe('a person with addresses and telephones', () => {
     const other = (await api.post(PERSONS, { ...ada, firstName: 'Grace' })).json();
     const res = await api.patch(`${ADDRESSES}${addressIds[1]}/`, { personId: other.id });
     expect(res.statusCode).toBe(422);
-    expect(JSON.stringify(res.json().errors)).toContain('cannot be moved to another owner');
+    expect(JSON.stringify(res.json().errors)).toContain(
+      'This is the primary address of Ada Lovelace, so it cannot be moved to another owner. Make another address primary first.',
+    );
   });
 
   it('deletes the whole person with every row they own', async () => {

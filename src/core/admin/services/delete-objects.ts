@@ -9,11 +9,16 @@ import { logAction } from './history.js';
 
 export type DeleteResult = { ok: true; count: number } | { ok: false; message: string };
 
+/** The first sentence of a refused deletion's message; the reason follows as sentences. */
+const NOTHING_DELETED = 'Nothing was deleted.';
+
 /**
  * Deletes objects and logs each deletion, in one transaction; the database cascades to the
  * children. A foreign key that protects a row (added since the confirmation page) rolls back
  * everything and comes back as a message instead of an error page, and so does a deadlock or
- * serialization failure that the retries of retryTransaction did not get past.
+ * serialization failure that the retries of retryTransaction did not get past: "Nothing was
+ * deleted." followed by the reason ("The record was changed by someone else…", a trigger's
+ * message, or the objects that still refer to it).
  */
 export async function deleteObjects(
   db: AppDb,
@@ -41,15 +46,15 @@ export async function deleteObjects(
     return { ok: true, count: rows.length };
   } catch (error) {
     if (error instanceof ConcurrentUpdateError)
-      return { ok: false, message: `Nothing was deleted: ${error.message}` };
+      return { ok: false, message: `${NOTHING_DELETED} ${error.message}` };
     const pgError = databaseError(error);
-    // A trigger's rule (a primary address cannot be deleted) says itself what to do.
+    // A trigger's rule (a primary address cannot be deleted) says itself, in sentences, what to do.
     if (pgError && raisedByTrigger(pgError))
-      return { ok: false, message: `Nothing was deleted: ${pgError.message}` };
+      return { ok: false, message: `${NOTHING_DELETED} ${pgError.message}` };
     if (pgError?.code !== '23503') throw error;
     return {
       ok: false,
-      message: `Nothing was deleted: other objects still refer to ${rows.length === 1 ? 'it' : 'them'} (${pgError.detail ?? pgError.message}).`,
+      message: `${NOTHING_DELETED} Other objects still refer to ${rows.length === 1 ? 'it' : 'them'} (${pgError.detail ?? pgError.message}).`,
     };
   }
 }
