@@ -142,23 +142,84 @@ describe(`the contacts admin (${engineName})`, () => {
       ),
     );
     expect(res.statusCode).toBe(200);
+    // On the row, saying where the primary is switched ("Is primary" is read-only here).
     expect(res.body).toContain(
-      'This is the primary address of &lt;b&gt;Bea&lt;/b&gt; Lovelace, so it cannot be deleted. Make another address primary first.',
+      '<ul class="errorlist" id="address_set-0-errors"><li>This is the primary address of &lt;b&gt;Bea&lt;/b&gt; Lovelace, so it cannot be deleted. Make another address primary first: select it in the Addresses list and choose the “Make primary” action.</li></ul>',
     );
+    expect(res.body).toContain('<p>Please correct the error below.</p>');
     expect(res.body).not.toContain('<b>Bea</b>');
     expect(await addressesOf(id)).toHaveLength(2);
   });
 
-  it('refuses to delete the primary address from its own delete page, saying why', async () => {
+  it('says on the bulk delete confirmation which primary rows cannot be deleted, and why', async () => {
+    const id = await personId('<b>Bea</b>');
+    const [primary, other] = await addressesOf(id);
+    const confirm = (ids: number[], model = 'address') =>
+      browser.post(`/admin/contacts/${model}/`, { action: 'delete_selected', _selected_action: ids });
+
+    const alone = await confirm([primary!.id]);
+    expect(alone.statusCode).toBe(200);
+    expect(alone.body).toContain('<h1>Cannot delete address</h1>');
+    expect(alone.body).toContain(
+      `<p class="errornote" role="alert">Deleting the selected address is not possible:</p>\n<div class="delete-list refused"><ul><li>Address: <a href="/admin/contacts/address/${primary!.id}/change/">Bahnhofstrasse 1, 8001 Zürich (CH)</a><p>This is the primary address of &lt;b&gt;Bea&lt;/b&gt; Lovelace, so it cannot be deleted. Make another address primary first: select it in the Addresses list and choose the “Make primary” action.</p></li></ul></div>`,
+    );
+    expect(alone.body).not.toContain('Yes, I’m sure');
+
+    const both = await confirm([primary!.id, other!.id]);
+    expect(both.body).toContain(
+      '<p>These are all the addresses of &lt;b&gt;Bea&lt;/b&gt; Lovelace, who must keep one, so the primary one cannot be deleted. Keep one of them and make it primary first: select it in the Addresses list and choose the “Make primary” action.</p>',
+    );
+    expect(both.body).not.toContain(`/admin/contacts/address/${other!.id}/change/">`);
+    expect(both.body).not.toContain('Yes, I’m sure');
+    const forced = await browser.post('/admin/contacts/address/', {
+      action: 'delete_selected',
+      _selected_action: [primary!.id, other!.id],
+      post: 'yes',
+    });
+    expect(forced.statusCode).toBe(403);
+    expect(await addressesOf(id)).toHaveLength(2);
+
+    // A row that is not primary may go.
+    const spare = await confirm([other!.id]);
+    expect(spare.body).toContain('<h1>Are you sure?</h1>');
+    expect(spare.body).toContain('Yes, I’m sure');
+
+    // E-mails are optional: the only one may go, the primary one of two only last.
+    await q(
+      `INSERT INTO contacts_email (person_id, address) VALUES ($1, 'bea@example.com'), ($1, 'bea2@example.com')`,
+      [id],
+    );
+    const mails = await q<{ id: number }>('SELECT id FROM contacts_email WHERE person_id = $1 ORDER BY id', [
+      id,
+    ]);
+    const mailBoth = await confirm(
+      mails.map((m) => m.id),
+      'email',
+    );
+    expect(mailBoth.body).toContain(
+      '<p>This is the primary e-mail address of &lt;b&gt;Bea&lt;/b&gt; Lovelace, so it can only be deleted last. Delete the other e-mail addresses of &lt;b&gt;Bea&lt;/b&gt; Lovelace first.</p>',
+    );
+    await q('DELETE FROM contacts_email WHERE id = $1', [mails[1]!.id]);
+    expect((await confirm([mails[0]!.id], 'email')).body).toContain('Yes, I’m sure');
+    await q('DELETE FROM contacts_email WHERE person_id = $1', [id]);
+  });
+
+  it('says on the delete page of the primary address that it cannot be deleted, and why, with no button', async () => {
     const id = await personId('Ada');
     const [primary] = await addressesOf(id);
-    const res = await browser.post(`/admin/contacts/address/${primary!.id}/delete/`, { post: 'yes' });
-    expect(res.statusCode).toBe(303);
-    expect(location(res)).toBe(`/admin/contacts/address/${primary!.id}/change/`);
-    const page = await browser.get(location(res));
+    const page = await browser.get(`/admin/contacts/address/${primary!.id}/delete/`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>Cannot delete address</h1>');
     expect(page.body).toContain(
-      'Nothing was deleted. This is the only address of Ada Lovelace, who must keep one, so it cannot be deleted. Add another address and make it primary first, or delete Ada Lovelace.',
+      '<p class="errornote" role="alert">Deleting the address “Bahnhofstrasse 1, 8001 Zürich (CH)” is not possible:</p>',
     );
+    expect(page.body).toContain(
+      '<p>This is the only address of Ada Lovelace, who must keep one, so it cannot be deleted. Add another address and make it primary first (select it in the Addresses list and choose the “Make primary” action), or delete Ada Lovelace.</p>',
+    );
+    expect(page.body).not.toContain('Yes, I’m sure');
+    expect(page.body).not.toContain('name="post"');
+    const res = await browser.post(`/admin/contacts/address/${primary!.id}/delete/`, { post: 'yes' });
+    expect(res.statusCode).toBe(403);
     expect(await addressesOf(id)).toHaveLength(1);
   });
 
@@ -210,8 +271,12 @@ describe(`the contacts admin (${engineName})`, () => {
     expect(await addressesOf(await personId('Cy'))).toEqual(rows);
   });
 
-  it('deletes a person with all their rows', async () => {
+  it('deletes a person with all their rows, primary ones included', async () => {
     const id = await personId('Ada');
+    const confirm = await browser.get(`/admin/contacts/person/${id}/delete/`);
+    expect(confirm.body).toContain('<h1>Are you sure?</h1>');
+    expect(confirm.body).toContain('<li>Addresses: 1</li>');
+    expect(confirm.body).toContain('Yes, I’m sure');
     const res = await browser.post(`/admin/contacts/person/${id}/delete/`, { post: 'yes' });
     expect(res.statusCode).toBe(303);
     expect(await addressesOf(id)).toEqual([]);

@@ -4,6 +4,7 @@ import { SlipwayError } from '../../core/errors.js';
 import { cleanOriginalName } from './attachments/service.js';
 import { ALLOWED_TYPES } from './attachments/sniff.js';
 import { MAX_ATTACHMENT_BYTES, removeStoredFile, storeFile } from './attachments/storage.js';
+import { primaryDeleteBlockers } from './delete-blockers.js';
 import { ContactValidationError } from './errors.js';
 import { type ContactKind, NOUNS, type Owner, ownerOf } from './owned.js';
 import { normalizePhoneNumber } from './phone.js';
@@ -15,8 +16,9 @@ import { address, attachment, company, companyPerson, email, person, telephone }
  * telephones and e-mails inline (at least one address and one telephone). `is_primary` is shown
  * but not edited in forms: the first row becomes primary, and "Make primary" on the addresses'
  * (telephones', e-mails') list switches it through the service, which demotes the old one in
- * the same transaction. What the database refuses (deleting the primary address, …) comes back
- * as a message on the form, never a 500.
+ * the same transaction. Deleting a primary row is refused beforehand, saying where to switch
+ * (delete-blockers.ts): on the delete confirmation, and on the row of a person's or company's
+ * form. What the database refuses anyway comes back as a message on the form, never a 500.
  */
 
 const RECORD = { title: 'Record', fields: ['createdAt', 'updatedAt'], collapsed: true } as const;
@@ -140,6 +142,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     ],
     readonly: ['isPrimary', ...TIMESTAMPS],
     actions: [makePrimary('address')],
+    deleteBlockers: primaryDeleteBlockers('address'),
     clean: oneOwner,
   });
 
@@ -152,6 +155,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     fieldsets: [{ fields: ['personId', 'companyId', 'kind', 'number', 'isPrimary'] }, RECORD],
     readonly: ['isPrimary', ...TIMESTAMPS],
     actions: [makePrimary('telephone')],
+    deleteBlockers: primaryDeleteBlockers('telephone'),
     clean: async (input) => {
       const problems = oneOwner(input as CleanInput) ?? {};
       const raw = input.values['number'];
@@ -177,6 +181,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     fieldsets: [{ fields: ['personId', 'companyId', 'kind', 'address', 'isPrimary'] }, RECORD],
     readonly: ['isPrimary', ...TIMESTAMPS],
     actions: [makePrimary('email')],
+    deleteBlockers: primaryDeleteBlockers('email'),
     clean: oneOwner,
   });
 

@@ -6,7 +6,8 @@ import { defineApp } from '../apps/define-app.js';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
 import { AdminBrowser, createTestUser, location } from './testing.js';
 
-// A table whose foreign key protects questions (ON DELETE RESTRICT), created by hand below.
+// A table whose foreign key protects questions (ON DELETE RESTRICT), created by hand below. Its
+// registration refuses to delete pinned notes (deleteBlockers), as contacts' primary rows are.
 const note = pgTable('review_note', {
   id: serial('id').primaryKey(),
   questionId: integer('question_id')
@@ -19,7 +20,14 @@ const review = defineApp({
   label: 'Review',
   dependencies: ['polls'],
   schema: { reviewNote: note },
-  admin: (site) => site.register(note, { str: (n) => n.body }),
+  admin: (site) =>
+    site.register(note, {
+      str: (n) => n.body,
+      deleteBlockers: async (_ctx, rows) =>
+        rows
+          .filter((n) => n.body.startsWith('Pinned'))
+          .map((row) => ({ row, message: `“${row.body}” is pinned. Unpin it first.` })),
+    }),
 });
 
 let t: TestApp;
@@ -117,6 +125,52 @@ describe('deleting one object', () => {
     );
     const [log] = await q(`SELECT user_id FROM admin_log_entry WHERE object_repr = 'By leaving'`);
     expect(log).toEqual({ user_id: null });
+  });
+});
+
+describe('objects the registration will not let go (deleteBlockers)', () => {
+  const addNote = async (questionId: number, body: string) =>
+    (
+      await q('INSERT INTO review_note (question_id, body) VALUES ($1, $2) RETURNING id', [questionId, body])
+    )[0]!['id'] as number;
+
+  it('says why on the delete page, offers no button, and refuses a forged POST', async () => {
+    const pinned = await addNote(await questionWithChoices('Q', []), 'Pinned <b>note</b>');
+    const page = await browser.get(`/admin/review/note/${pinned}/delete/`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>Cannot delete note</h1>');
+    expect(page.body).toContain(
+      `<p class="errornote" role="alert">Deleting the note “Pinned &lt;b&gt;note&lt;/b&gt;” is not possible:</p>\n<div class="delete-list refused"><ul><li>Note: <a href="/admin/review/note/${pinned}/change/">Pinned &lt;b&gt;note&lt;/b&gt;</a><p>“Pinned &lt;b&gt;note&lt;/b&gt;” is pinned. Unpin it first.</p></li></ul></div>`,
+    );
+    expect(page.body).not.toContain('name="post"');
+    const res = await browser.post(`/admin/review/note/${pinned}/delete/`, { post: 'yes' });
+    expect(res.statusCode).toBe(403);
+    expect(await q('SELECT id FROM review_note')).toEqual([{ id: pinned }]);
+  });
+
+  it('refuses a bulk delete that includes one, listing only those, and deletes the others alone', async () => {
+    const question = await questionWithChoices('Q', []);
+    const pinned = await addNote(question, 'Pinned');
+    const plain = await addNote(question, 'Plain');
+    const both = await browser.post('/admin/review/note/', {
+      action: 'delete_selected',
+      _selected_action: [pinned, plain],
+      post: 'yes',
+    });
+    expect(both.statusCode).toBe(403);
+    expect(both.body).toContain('<h1>Cannot delete notes</h1>');
+    expect(both.body).toContain('Deleting the selected notes is not possible:');
+    expect(both.body).toContain('<p>“Pinned” is pinned. Unpin it first.</p>');
+    expect(both.body).not.toContain(`/admin/review/note/${plain}/change/`);
+    expect(await q('SELECT count(*)::int AS n FROM review_note')).toEqual([{ n: 2 }]);
+
+    const alone = await browser.post('/admin/review/note/', {
+      action: 'delete_selected',
+      _selected_action: [plain],
+      post: 'yes',
+    });
+    expect(alone.statusCode).toBe(303);
+    expect(await q('SELECT id FROM review_note')).toEqual([{ id: pinned }]);
   });
 });
 

@@ -89,6 +89,12 @@ export interface BulkAction<R = Row> {
   readonly run: (ctx: ActionContext, rows: R[]) => Promise<ActionResult | string | undefined>;
 }
 
+/** A row that cannot be deleted, and why: a sentence or two the admin shows as they are. */
+export interface DeleteBlocker<R = Row> {
+  readonly row: R;
+  readonly message: string;
+}
+
 /** Extra, non-column inputs on a form (a password and its confirmation). */
 export interface ExtraField {
   readonly key: string;
@@ -205,6 +211,25 @@ export interface ModelAdminOptions<T extends PgTable = PgTable> {
   readonly clean?: (
     input: CleanInput<RowOf<T>>,
   ) => Promise<Record<string, string[]> | undefined> | Record<string, string[]> | undefined;
+  /**
+   * Which of `rows` may not be deleted, with why and what to do instead, for rules that the
+   * foreign keys do not show (a trigger refuses to delete a primary address).
+   * `rows` is the whole selection, so a rule may depend on what else goes. The admin asks
+   * before deleting: its delete confirmation (one object or a bulk selection) lists them and
+   * offers no "Yes, I'm sure" when there are any, and a parent's form refuses to delete such a
+   * row in an inline, on that row. Only the model's own rows are asked about, not those a
+   * deletion cascades to (deleting their owner). The database should still enforce the rule:
+   * this is how it is explained beforehand, in the admin's words; the API answers with the
+   * database's refusal.
+   *
+   * @example
+   *   deleteBlockers: async (ctx, rows) =>
+   *     rows.filter((r) => r.locked).map((row) => ({ row, message: 'This row is locked.' })),
+   */
+  readonly deleteBlockers?: (
+    ctx: ActionContext,
+    rows: RowOf<T>[],
+  ) => Promise<readonly DeleteBlocker<RowOf<T>>[]>;
   /** Links shown above the change form, e.g. a user's "Change password". */
   readonly objectTools?: (row: RowOf<T>, base: string) => readonly { label: string; href: string }[];
   /** Rows this user may see at all; added to every query of the model. */

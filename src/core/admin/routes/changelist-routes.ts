@@ -8,6 +8,7 @@ import { hasObjectPerm, modelPerms } from '../services/access.js';
 import { loadChangelist } from '../services/changelist.js';
 import { deleteObjects } from '../services/delete-objects.js';
 import { planDelete } from '../services/delete-plan.js';
+import { deleteRefusals } from '../services/delete-refusals.js';
 import { type FormBody, many, one } from '../services/form-values.js';
 import { loadObjects, parsePk } from '../services/objects.js';
 import { runAction } from '../services/run-action.js';
@@ -106,7 +107,8 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
     }
 
     const plan = await planDelete(db, index, user, reg, rows);
-    const blocked = plan.protected.length > 0 || plan.missingPerms.length > 0;
+    const refused = await deleteRefusals({ db, user }, reg, rows);
+    const blocked = refused.length > 0 || plan.protected.length > 0 || plan.missingPerms.length > 0;
     if (one(body, 'post') === 'yes' && !blocked) {
       const result = await deleteObjects(db, reg, user.id, rows);
       await flash(
@@ -132,7 +134,10 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
         request,
         index,
         {
-          title: 'Are you sure?',
+          // As Django: the title says so when nothing can be deleted.
+          title: blocked
+            ? `Cannot delete ${rows.length === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}`
+            : 'Are you sure?',
           breadcrumbs: [
             ...crumbs(reg).slice(0, 2),
             { label: reg.labelPlural, href: back },
@@ -144,6 +149,7 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
         deletePage(request, {
           reg,
           plan,
+          refused,
           what,
           hidden: [
             ['action', 'delete_selected'],

@@ -3,6 +3,7 @@ import { flash } from '../../auth/plugin.js';
 import { CHANGELIST_FILTERS, carriedFilters, preserveFilters, queryOf } from '../query-string.js';
 import { deleteObjects } from '../services/delete-objects.js';
 import { planDelete } from '../services/delete-plan.js';
+import { deleteRefusals } from '../services/delete-refusals.js';
 import { type FormBody, one } from '../services/form-values.js';
 import { deletePage } from '../templates/delete-page.js';
 import { adminPage } from '../templates/layout.js';
@@ -27,7 +28,8 @@ export function registerDeleteRoutes(app: FastifyInstance, deps: AdminDeps): voi
       const changelist = `${reg.url}${filters ? `?${filters}` : ''}`;
       const objectUrl = `${reg.url}${encodeURIComponent(String(pk))}/`;
       const plan = await planDelete(db, index, user, reg, [row]);
-      const blocked = plan.protected.length > 0 || plan.missingPerms.length > 0;
+      const refused = await deleteRefusals({ db, user }, reg, [row]);
+      const blocked = refused.length > 0 || plan.protected.length > 0 || plan.missingPerms.length > 0;
       if (request.method === 'POST' && one(body, 'post') === 'yes' && !blocked) {
         const result = await deleteObjects(db, reg, user.id, [row]);
         if (result.ok) {
@@ -47,7 +49,8 @@ export function registerDeleteRoutes(app: FastifyInstance, deps: AdminDeps): voi
           request,
           index,
           {
-            title: 'Are you sure?',
+            // As Django: the title says so when nothing can be deleted.
+            title: blocked ? `Cannot delete ${reg.label.toLowerCase()}` : 'Are you sure?',
             breadcrumbs: [
               { label: 'Home', href: '/admin/' },
               { label: reg.appLabel, href: `/admin/${reg.app}/` },
@@ -61,6 +64,7 @@ export function registerDeleteRoutes(app: FastifyInstance, deps: AdminDeps): voi
           deletePage(request, {
             reg,
             plan,
+            refused,
             what: `the ${reg.label.toLowerCase()} “${name}”`,
             hidden: filters ? [[CHANGELIST_FILTERS, filters]] : [],
             action: `${objectUrl}delete/`,

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../html/html.js';
 import type { Registration } from '../registration.js';
 import type { DeleteNode, DeletePlan } from '../services/delete-plan.js';
+import type { RefusedNode } from '../services/delete-refusals.js';
 import { csrfInput } from './layout.js';
 
 function tree(nodes: readonly DeleteNode[]): SafeHtml {
@@ -14,6 +15,8 @@ function tree(nodes: readonly DeleteNode[]): SafeHtml {
 export interface DeletePageInput {
   readonly reg: Registration;
   readonly plan: DeletePlan;
+  /** Selected objects the registration's `deleteBlockers` will not let go, each saying why. */
+  readonly refused: readonly RefusedNode[];
   /** "the question “What?”" or "the selected questions". */
   readonly what: string;
   /** Hidden inputs the confirming form repeats (the bulk action and the selection). */
@@ -24,10 +27,20 @@ export interface DeletePageInput {
 
 /**
  * Django's delete confirmation: what will be deleted (nested, with a summary), what will be
- * updated, and what protects the objects or which permissions are missing (then no button).
+ * updated, and what prevents the deletion (then no button): selected objects that may not be
+ * deleted and why (a primary address), related objects that protect them, or the permissions
+ * that are missing.
  */
 export function deletePage(request: FastifyRequest, input: DeletePageInput): SafeHtml {
   const { plan, what } = input;
+  if (input.refused.length > 0)
+    return html`<p class="errornote" role="alert">Deleting ${what} is not possible:</p>
+<div class="delete-list refused"><ul>${input.refused.map(
+      (n) =>
+        html`<li>${n.model}: ${n.url ? html`<a href="${n.url}">${n.repr}</a>` : n.repr}<p>${n.message}</p></li>`,
+    )}</ul></div>
+${plan.protected.length ? html`<p>Deleting ${what} would also require deleting the following protected related objects:</p><div class="delete-list protected">${tree(plan.protected)}</div>` : ''}
+<p><a class="button" href="${input.back}">Go back</a></p>`;
   if (plan.protected.length > 0)
     return html`<p class="errornote" role="alert">Deleting ${what} would require deleting the following protected related objects:</p>
 <div class="delete-list protected">${tree(plan.protected)}</div>
