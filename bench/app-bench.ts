@@ -56,7 +56,10 @@ interface Row {
   rps: number;
   p50: number;
   p99: number;
+  /** 4xx and 5xx responses. */
   bad: number;
+  /** Requests with no response: connection errors, and timeouts (autocannon's 10 s). */
+  failed: number;
   ok: number;
   rssMb: number;
 }
@@ -189,13 +192,13 @@ async function load(
     ...(opts.amount ? {} : { duration: DURATION }),
     ...opts,
   });
-  const bad = result['4xx'] + result['5xx'] + result.errors + result.timeouts;
   return {
     endpoint: name,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    bad,
+    bad: result['4xx'] + result['5xx'],
+    failed: result.errors + result.timeouts,
     ok: result['2xx'] + result['3xx'],
     rssMb: peakRssMb(pid),
   };
@@ -382,11 +385,11 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
 function table(rows: Row[]): string {
   const ceiling = rows[0]!.rps;
   const lines = [
-    '| Endpoint | req/s | p50 ms | p99 ms | non-2xx/3xx | peak RSS MiB | × ceiling |',
-    '|---|---|---|---|---|---|---|',
+    '| Endpoint | req/s | p50 ms | p99 ms | non-2xx/3xx | no answer | peak RSS MiB | × ceiling |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.endpoint} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bad} | ${r.rssMb} | ${((r.rps / ceiling) * 100).toFixed(0)} % |`,
+        `| ${r.endpoint} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bad} | ${r.failed} | ${r.rssMb} | ${((r.rps / ceiling) * 100).toFixed(0)} % |`,
     ),
   ];
   return lines.join('\n');
@@ -403,7 +406,7 @@ for (const engine of engines) {
   sections.push(section);
 }
 
-const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s of warm-up that are not counted; the server (\`slipway serve\`, a pool of 16 connections) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "× ceiling" is the endpoint's requests per second over the ceiling's. The second row runs the detail page's query (the same prepared statement) on a bare route: what the query alone costs. The public pages are loaded as a returning visitor, who sends the CSRF cookie back. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
+const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s of warm-up that are not counted; the server (\`slipway serve\`, a pool of 16 connections) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "non-2xx/3xx" counts 4xx and 5xx answers; "no answer" counts requests that got none (connection errors, and autocannon's 10 s timeout). "× ceiling" is the endpoint's requests per second over the ceiling's. The second row runs the detail page's query (the same prepared statement) on a bare route: what the query alone costs. The public pages are loaded as a returning visitor, who sends the CSRF cookie back. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
 const file = join(projectRoot, 'BENCHMARKS.md');
 const current = readFileSync(file, 'utf8');
 const marker = '## The app under load';
