@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../core/admin/introspect.js';
 import { mapDatabaseError } from '../../core/admin/services/constraint-errors.js';
-import { AdminBrowser, createTestUser, type Form } from '../../core/admin/testing.js';
-import { ApiClient, userWithToken } from '../../core/api/testing.js';
+import type { AdminBrowser, Form } from '../../core/admin/testing.js';
+import { type ApiClient, superuserClients } from '../../core/api/testing.js';
 import { buildTestApp, type TestApp } from '../../core/testing/build-test-app.js';
 import { email } from './schema.js';
 import { newPerson, refused } from './testing.js';
@@ -17,11 +17,7 @@ const BAD_EMAIL = 'Enter a valid e-mail address.';
 
 beforeAll(async () => {
   t = await buildTestApp();
-  await createTestUser(t.database.db, 'admin', { superuser: true });
-  browser = new AdminBrowser(t.app);
-  await browser.login('admin');
-  const { key } = await userWithToken(t.database.db, 'root', [], { superuser: true });
-  api = new ApiClient(t.app, { token: key });
+  ({ browser, api } = await superuserClients(t.app, t.database.db));
   personId = (await newPerson(t.database.db)).person.id;
 });
 afterAll(() => t.close());

@@ -1,11 +1,11 @@
 import { pgTable, serial, text } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedApps } from '../../apps/installed.js';
-import { ApiClient, userWithToken } from '../api/testing.js';
+import { type ApiClient, superuserClients } from '../api/testing.js';
 import { defineApp } from '../apps/define-app.js';
 import { SlipwayError } from '../errors.js';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
-import { AdminBrowser, createTestUser, location } from './testing.js';
+import { type AdminBrowser, location } from './testing.js';
 
 // Bulk actions whose `run` throws instead of returning a refusal: a typed error (SlipwayError
 // below 500) is the action's refusal, flashed on the changelist and the API's problem with its
@@ -45,11 +45,7 @@ beforeAll(async () => {
   [{ id }] = (await t.database.query('INSERT INTO trial_item (name) VALUES ($1) RETURNING id', [
     'Widget',
   ])) as [{ id: number }];
-  await createTestUser(t.database.db, 'admin', { superuser: true });
-  browser = new AdminBrowser(t.app);
-  await browser.login('admin');
-  const { key } = await userWithToken(t.database.db, 'root', [], { superuser: true });
-  api = new ApiClient(t.app, { token: key });
+  ({ browser, api } = await superuserClients(t.app, t.database.db));
 });
 afterAll(() => t.close());
 

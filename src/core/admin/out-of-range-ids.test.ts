@@ -1,11 +1,11 @@
 import { bigint, pgTable, smallint, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPerson } from '../../apps/contacts/testing.js';
-import { ApiClient, userWithToken } from '../api/testing.js';
+import { type ApiClient, superuserClients } from '../api/testing.js';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
 import { describeTable } from './introspect.js';
 import { parsePk } from './services/objects.js';
-import { AdminBrowser, createTestUser } from './testing.js';
+import type { AdminBrowser } from './testing.js';
 
 // Ids are 32-bit serials: 2147483648 is past the column's range, which PostgreSQL refuses with
 // 22003 (a 500) if it ever reaches it. Paths answer 404, filters and bodies a field error.
@@ -18,11 +18,7 @@ const BIG = '2147483648';
 
 beforeAll(async () => {
   t = await buildTestApp();
-  await createTestUser(t.database.db, 'admin', { superuser: true });
-  browser = new AdminBrowser(t.app);
-  await browser.login('admin');
-  const { key } = await userWithToken(t.database.db, 'root', [], { superuser: true });
-  api = new ApiClient(t.app, { token: key });
+  ({ browser, api } = await superuserClients(t.app, t.database.db));
   const created = await newPerson(t.database.db);
   personId = created.person.id;
   addressId = created.addresses[0]!.id;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { installedApps } from '../../apps/installed.js';
-import { createTestUser } from '../admin/testing.js';
+import { AdminBrowser, createTestUser } from '../admin/testing.js';
 import { createSession } from '../auth/sessions.js';
 import type { AppDb } from '../db/database.js';
 import { createToken } from './tokens.js';
@@ -92,4 +92,22 @@ export async function userWithToken(
 /** A session cookie value for a user, as if they had signed in. */
 export async function sessionFor(db: AppDb, userId: number): Promise<string> {
   return (await createSession(db, { userId, maxAgeMs: 3_600_000 })).token;
+}
+
+/**
+ * A superuser signed in to the admin ('admin') and a superuser's API client ('root'), for tests
+ * that check one behaviour through both surfaces.
+ *
+ * @example
+ *   ({ browser, api } = await superuserClients(t.app, t.database.db));
+ */
+export async function superuserClients(
+  app: FastifyInstance,
+  db: AppDb,
+): Promise<{ browser: AdminBrowser; api: ApiClient }> {
+  await createTestUser(db, 'admin', { superuser: true });
+  const browser = new AdminBrowser(app);
+  await browser.login('admin');
+  const { key } = await userWithToken(db, 'root', [], { superuser: true });
+  return { browser, api: new ApiClient(app, { token: key }) };
 }
