@@ -24,6 +24,17 @@ export function pluralize(word: string): string {
 }
 
 /**
+ * A model's name for `count` objects, in lower case: its label for one, its plural otherwise.
+ *
+ * @example
+ *   modelNoun(questionsReg, 1) // 'question'
+ *   modelNoun(questionsReg, 3) // 'questions'
+ */
+export function modelNoun(model: { label: string; labelPlural: string }, count: number): string {
+  return (count === 1 ? model.label : model.labelPlural).toLowerCase();
+}
+
+/**
  * A noun with its indefinite article, by how it sounds: "an" before a vowel sound (not before the
  * "you" of "user" or the "w" of "one"), and before a silent h.
  *

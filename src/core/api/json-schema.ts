@@ -1,7 +1,7 @@
 import { getTableName } from 'drizzle-orm';
 import type { FieldMeta } from '../admin/introspect.js';
 import { UPLOAD_MAX_BYTES } from '../admin/options.js';
-import { intRange, keyRange } from '../admin/services/form-values.js';
+import { intRange, isBigintKey, keyRange } from '../admin/services/form-values.js';
 import type { ApiChild, ApiResource } from './resource.js';
 
 /** A JSON Schema (draft 2020-12 / OpenAPI 3.1 dialect, within what ajv's draft-07 validates). */
@@ -91,8 +91,7 @@ export function keySchema(field: FieldMeta): JsonSchema {
     const [minimum, maximum] = keyRange(field);
     return { type: 'integer', minimum: Math.max(minimum, 1), maximum };
   }
-  if (field.column.columnType === 'PgBigInt64' || field.column.columnType === 'PgBigSerial64')
-    return { type: 'string', pattern: '^\\d{1,19}$' };
+  if (isBigintKey(field)) return { type: 'string', pattern: '^\\d{1,19}$' };
   return { type: 'string', maxLength: 1000 };
 }
 

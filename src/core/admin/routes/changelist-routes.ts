@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { PermissionDeniedError } from '../../auth/errors.js';
 import { flash } from '../../auth/plugin.js';
 import { AdminBadRequestError } from '../errors.js';
+import { modelNoun } from '../format.js';
 import { queryOf } from '../query-string.js';
 import type { Registration } from '../registration.js';
 import { hasObjectPerm, modelPerms } from '../services/access.js';
@@ -118,7 +119,7 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
         result.ok
           ? {
               level: 'success',
-              message: `Successfully deleted ${result.count} ${result.count === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}.`,
+              message: `Successfully deleted ${result.count} ${modelNoun(reg, result.count)}.`,
             }
           : { level: 'error', message: result.message },
       );
@@ -135,9 +136,7 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
         index,
         {
           // As Django: the title says so when nothing can be deleted.
-          title: blocked
-            ? `Cannot delete ${rows.length === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}`
-            : 'Are you sure?',
+          title: blocked ? `Cannot delete ${modelNoun(reg, rows.length)}` : 'Are you sure?',
           breadcrumbs: [
             ...crumbs(reg).slice(0, 2),
             { label: reg.labelPlural, href: back },

@@ -38,6 +38,11 @@ export function keyRange(field: FieldMeta): readonly [number, number] {
 
 /** bigint columns in `mode: 'bigint'` (drizzle's PgBigInt64, PgBigSerial64): ids as decimal strings. */
 const BIGINT_KEY = new Set(['PgBigInt64', 'PgBigSerial64']);
+
+/** Whether the column's keys travel as decimal strings (a bigint column in `mode: 'bigint'`). */
+export function isBigintKey(field: FieldMeta): boolean {
+  return BIGINT_KEY.has(field.column.columnType);
+}
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
 
 /**
@@ -58,7 +63,7 @@ export function parseKey(field: FieldMeta, text: string): number | string | unde
     const [lo, hi] = keyRange(field);
     return n >= lo && n <= hi ? n : undefined;
   }
-  if (BIGINT_KEY.has(field.column.columnType)) {
+  if (isBigintKey(field)) {
     if (!/^\d{1,40}$/.test(text)) return undefined;
     const n = BigInt(text);
     return n <= BIGINT_MAX ? n.toString() : undefined;

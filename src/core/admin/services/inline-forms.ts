@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { permissionCodename } from '../../auth/permissions.js';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
+import { modelNoun } from '../format.js';
 import type { FieldMeta } from '../introspect.js';
 import type { Row } from '../options.js';
 import type { Inline } from '../registration.js';
@@ -173,13 +174,8 @@ export function parseInline(
   // Children the form did not mention stay as they are, and count.
   kept += children.filter((c) => !seen.has(String(c[inline.meta.pk!.key]))).length;
   if (kept < inline.min)
-    errors.push(
-      `Please submit at least ${inline.min} ${inline.min === 1 ? inline.label.toLowerCase() : inline.labelPlural.toLowerCase()}.`,
-    );
-  if (kept > inline.max)
-    errors.push(
-      `Please submit at most ${inline.max} ${inline.max === 1 ? inline.label.toLowerCase() : inline.labelPlural.toLowerCase()}.`,
-    );
+    errors.push(`Please submit at least ${inline.min} ${modelNoun(inline, inline.min)}.`);
+  if (kept > inline.max) errors.push(`Please submit at most ${inline.max} ${modelNoun(inline, inline.max)}.`);
   return { state: { inline, perms, rows, errors }, ops };
 }
 

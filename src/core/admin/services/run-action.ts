@@ -1,4 +1,5 @@
 import { SlipwayError } from '../../errors.js';
+import { modelNoun } from '../format.js';
 import type { ActionContext, ActionResult, BulkAction, Row } from '../options.js';
 import type { Registration } from '../registration.js';
 
@@ -34,6 +35,8 @@ export async function runAction(
     return { level: 'error', message: error.message, error };
   }
   if (typeof returned === 'object') return returned;
-  const what = rows.length === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase();
-  return { level: 'success', message: returned ?? `“${action.label}” ran on ${rows.length} ${what}.` };
+  return {
+    level: 'success',
+    message: returned ?? `“${action.label}” ran on ${rows.length} ${modelNoun(reg, rows.length)}.`,
+  };
 }

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../html/html.js';
-import { booleanIcon, displayValue } from '../format.js';
+import { booleanIcon, displayValue, modelNoun } from '../format.js';
 import { preserveFilters, withParams } from '../query-string.js';
 import type { ListColumn, Registration } from '../registration.js';
 import type { ModelPerms } from '../services/access.js';
@@ -79,8 +79,7 @@ function header(input: ChangelistPageInput, column: ListColumn): SafeHtml {
 export function changelistPage(request: FastifyRequest, input: ChangelistPageInput): SafeHtml {
   const { reg, list, query } = input;
   const filters = query.toString();
-  const label = (n: number) =>
-    `${n.toLocaleString('en-US')} ${n === 1 ? reg.label.toLowerCase() : reg.labelPlural.toLowerCase()}`;
+  const label = (n: number) => `${n.toLocaleString('en-US')} ${modelNoun(reg, n)}`;
   const hidden = [...query].filter(([k]) => k !== SEARCH_PARAM && k !== PAGE_PARAM);
   const selectable = input.actions.length > 0;
   const search = reg.searchFields.length
