@@ -11,7 +11,7 @@ import { enforceAllowedHosts } from './allowed-hosts.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
 import { installSecurityHeaders } from './security.js';
-import { registerWelcomePage } from './welcome.js';
+import { registerFaviconFallback, registerWelcomePage } from './welcome.js';
 
 export interface ServerDeps extends AppContext {
   registry: AppRegistry;
@@ -71,5 +71,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }
   await app.after();
   registerWelcomePage(app, deps);
+  registerFaviconFallback(app);
   return app;
 }

@@ -31,10 +31,16 @@ ${places.length > 0 ? html`<ul>${places.map((p) => html`<li><a href="${p.href}">
 <h2>Health</h2>
 <ul><li><a href="/livez">/livez</a>: the process answers</li><li><a href="/readyz">/readyz</a>: the database answers and no migration is pending</li></ul>
 <p class="muted">Replace this page by registering <code>GET /</code> in an app's routes.</p>`;
-  // Browsers ask for /favicon.ico on every first page; an empty answer they may cache beats a 404 in the logs.
-  if (!app.hasRoute({ method: 'GET', url: '/favicon.ico' }))
-    app.get('/favicon.ico', async (_request, reply) =>
-      reply.code(204).header('cache-control', 'public, max-age=86400').send(),
-    );
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('Slipway', body)));
+}
+
+/**
+ * `/favicon.ico`, unless an app serves one: browsers ask for it on every first page, and an
+ * empty answer they may cache beats a 404 in the logs.
+ */
+export function registerFaviconFallback(app: FastifyInstance): void {
+  if (app.hasRoute({ method: 'GET', url: '/favicon.ico' })) return;
+  app.get('/favicon.ico', async (_request, reply) =>
+    reply.code(204).header('cache-control', 'public, max-age=86400').send(),
+  );
 }
