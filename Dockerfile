@@ -1,30 +1,53 @@
-# syntax=docker/dockerfile:1
-#
-# The Slipway production image, in two stages:
-#   build  - installs every dependency, compiles src/ to dist/ with tsc, then prunes the dev
-#            dependencies (typescript, vitest, biome...) from node_modules;
+# The Slipway production image, in stages:
+#   deps   - every dependency, from the lock file (npm ci);
+#   dev    - deps + the development command, for compose.yaml (the source is bind-mounted);
+#   build  - compiles src/ to dist/ with tsc, then prunes the dev dependencies (typescript,
+#            vitest, biome...) and drizzle-kit from node_modules;
 #   final  - node + tini + the pruned node_modules, dist/, migrations/ and bin/ only: no src/, no
 #            compiler, no dev dependency. bin/slipway.js runs dist/ because src/ is absent.
 #
-#   docker build -t slipway .
+#   docker build -t slipway .            # also: DOCKER_BUILDKIT=1, podman build --format docker
 #   docker run --rm -p 8000:8000 -e SECRET_KEY=... -e DATABASE_URL=postgres://... slipway
 #
 # The default command is `slipway start`: wait for the database, apply pending migrations under
-# an advisory lock shared by all instances, then serve on HOST:PORT.
+# an advisory lock shared by all instances, then serve on HOST:PORT. No `# syntax=` line: with
+# it, BuildKit fetches a frontend image from a registry, which a registry-free machine cannot.
 
 # ---------------------------------------------------------------------------------------------
-FROM node:22-bookworm-slim AS build
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 
 # The lock file first, so the dependency layer is rebuilt only when the dependencies change.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
+# ---------------------------------------------------------------------------------------------
+# compose.yaml's `web`: the checkout is mounted over /app (node_modules stays the image's, in a
+# volume), and `slipway runserver` restarts the server when a source file changes. Only
+# metadata here, so building the production image (which builds every stage with the legacy
+# builder) costs nothing more.
+FROM deps AS dev
+ENV HOST=0.0.0.0 \
+    PORT=8000
+EXPOSE 8000
+CMD ["node", "bin/slipway.js", "runserver"]
+
+# ---------------------------------------------------------------------------------------------
+FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
+# After the build, node_modules keeps what the server and the runtime commands load:
+#  - dev dependencies go (npm prune);
+#  - drizzle-kit goes too, with the esbuild and tsx under it (about 45 MB): only `makemigrations`
+#    and the model drift part of `check` load it, and both belong in a checkout, next to the
+#    models. In the image, `slipway check` says it skipped that part;
+#  - type declarations and source maps go: nothing reads them at run time.
 RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund \
+ && npm uninstall --omit=dev --no-save --no-audit --no-fund drizzle-kit \
+ && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.cts' -o -name '*.d.mts' -o -name '*.map' \) -delete \
+ && rm -rf node_modules/@types
 
 # ---------------------------------------------------------------------------------------------
 FROM node:22-bookworm-slim AS final
@@ -43,7 +66,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 
 # The application files stay owned by root (the server cannot rewrite its own code); only
-# DATA_DIR (media, or PGlite when no server database is configured) is writable by `node`.
+# DATA_DIR (media, or PGlite when allowed) is writable by `node`. data/media exists in the image
+# so that a volume mounted there starts out owned by `node` too.
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -54,17 +78,21 @@ COPY bin ./bin
 # target is resolved by node, so bin/slipway.js still finds /app/dist.
 RUN chmod 0755 /app/bin/slipway.js \
  && ln -s /app/bin/slipway.js /usr/local/bin/slipway \
- && mkdir -p /app/data \
- && chown node:node /app/data
+ && mkdir -p /app/data/media \
+ && chown -R node:node /app/data
 
 USER node
 
 EXPOSE 8000
 
-# `slipway healthcheck` GETs http://127.0.0.1:$PORT/livez and exits 0 or 1 (no curl needed).
-# The start period covers waiting for the database (DB_WAIT_TIMEOUT, 60 s) and migrating.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "/app/bin/slipway.js", "healthcheck"]
+# bin/healthcheck.js GETs http://127.0.0.1:$PORT/livez and exits 0 or 1: node:http only, no CLI,
+# no curl (well under a second on a loaded 2-core machine; `slipway healthcheck` takes seconds).
+# /livez has no dependencies, so a database outage never gets the container restarted; readiness
+# (/readyz: database and migrations) is for the proxy. The start period covers waiting for the
+# database (DB_WAIT_TIMEOUT, 60 s) and migrating; Swarm and Compose count no failure before it.
+# Kubernetes ignores HEALTHCHECK: point its livenessProbe at /livez, its readinessProbe at /readyz.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \
+  CMD ["node", "/app/bin/healthcheck.js"]
 
 # The server drains on SIGTERM within SHUTDOWN_TIMEOUT (25 s), less than compose's 30 s grace.
 STOPSIGNAL SIGTERM
