@@ -17,3 +17,10 @@ CREATE TABLE "polls_question" (
 ALTER TABLE "polls_choice" ADD CONSTRAINT "polls_choice_question_id_polls_question_id_fk" FOREIGN KEY ("question_id") REFERENCES "public"."polls_question"("id") ON DELETE cascade ON UPDATE no action;
 --> statement-breakpoint
 CREATE INDEX "polls_choice_question_id_idx" ON "polls_choice" USING btree ("question_id");
+
+-- reverse
+-- Undoes the above for `slipway migrate --to <an earlier migration>`: drizzle-kit's differ run
+-- from this migration's snapshot back to the previous one (added after 0001_initial shipped).
+DROP TABLE "polls_choice" CASCADE;
+--> statement-breakpoint
+DROP TABLE "polls_question" CASCADE;

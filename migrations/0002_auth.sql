@@ -92,3 +92,22 @@ CREATE INDEX "auth_session_user_id_idx" ON "auth_session" USING btree ("user_id"
 CREATE INDEX "auth_session_expires_at_idx" ON "auth_session" USING btree ("expires_at");
 --> statement-breakpoint
 CREATE UNIQUE INDEX "auth_user_username_lower_key" ON "auth_user" USING btree (lower("username"));
+
+-- reverse
+-- Undoes the above for `slipway migrate --to <an earlier migration>`: drizzle-kit's differ run
+-- from this migration's snapshot back to the previous one (added after 0002_auth shipped).
+DROP TABLE "auth_group" CASCADE;
+--> statement-breakpoint
+DROP TABLE "auth_group_permissions" CASCADE;
+--> statement-breakpoint
+DROP TABLE "auth_login_attempt" CASCADE;
+--> statement-breakpoint
+DROP TABLE "auth_permission" CASCADE;
+--> statement-breakpoint
+DROP TABLE "auth_session" CASCADE;
+--> statement-breakpoint
+DROP TABLE "auth_user" CASCADE;
+--> statement-breakpoint
+DROP TABLE "auth_user_groups" CASCADE;
+--> statement-breakpoint
+DROP TABLE "auth_user_permissions" CASCADE;

@@ -19,3 +19,10 @@ CREATE INDEX "admin_log_entry_object_idx" ON "admin_log_entry" USING btree ("app
 CREATE INDEX "admin_log_entry_user_idx" ON "admin_log_entry" USING btree ("user_id","action_time");
 --> statement-breakpoint
 CREATE INDEX "polls_question_pub_date_idx" ON "polls_question" USING btree ("pub_date","id");
+
+-- reverse
+-- Undoes the above for `slipway migrate --to <an earlier migration>`: drizzle-kit's differ run
+-- from this migration's snapshot back to the previous one (added after 0003_admin shipped).
+DROP TABLE "admin_log_entry" CASCADE;
+--> statement-breakpoint
+DROP INDEX "polls_question_pub_date_idx";

@@ -14,3 +14,8 @@ CREATE TABLE "api_token" (
 ALTER TABLE "api_token" ADD CONSTRAINT "api_token_user_id_auth_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."auth_user"("id") ON DELETE cascade ON UPDATE no action;
 --> statement-breakpoint
 CREATE INDEX "api_token_user_id_idx" ON "api_token" USING btree ("user_id");
+
+-- reverse
+-- Undoes the above for `slipway migrate --to <an earlier migration>`: drizzle-kit's differ run
+-- from this migration's snapshot back to the previous one (added after 0004_api_tokens shipped).
+DROP TABLE "api_token" CASCADE;

@@ -148,3 +148,20 @@ CREATE INDEX "contacts_telephone_company_id_idx" ON "contacts_telephone" USING b
 CREATE UNIQUE INDEX "contacts_telephone_person_primary_uniq" ON "contacts_telephone" USING btree ("person_id") WHERE "contacts_telephone"."is_primary";
 --> statement-breakpoint
 CREATE UNIQUE INDEX "contacts_telephone_company_primary_uniq" ON "contacts_telephone" USING btree ("company_id") WHERE "contacts_telephone"."is_primary";
+
+-- reverse
+-- Undoes the above for `slipway migrate --to <an earlier migration>`: drizzle-kit's differ run
+-- from this migration's snapshot back to the previous one (added after 0005_contacts shipped).
+DROP TABLE "contacts_address" CASCADE;
+--> statement-breakpoint
+DROP TABLE "contacts_attachment" CASCADE;
+--> statement-breakpoint
+DROP TABLE "contacts_company" CASCADE;
+--> statement-breakpoint
+DROP TABLE "contacts_company_person" CASCADE;
+--> statement-breakpoint
+DROP TABLE "contacts_email" CASCADE;
+--> statement-breakpoint
+DROP TABLE "contacts_person" CASCADE;
+--> statement-breakpoint
+DROP TABLE "contacts_telephone" CASCADE;

@@ -219,3 +219,35 @@ CREATE CONSTRAINT TRIGGER contacts_person_contacts_check AFTER INSERT ON contact
 CREATE CONSTRAINT TRIGGER contacts_company_contacts_check AFTER INSERT ON contacts_company
   DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW EXECUTE FUNCTION contacts_owner_after_insert();
+
+-- reverse
+-- Undoes the above for `slipway migrate --to <an earlier migration>` (added after 0006 shipped):
+-- the rules' triggers, then their functions. Not CASCADE: if a later migration attached
+-- slipway_touch_updated_at() to a table of its own, dropping it fails and this rolls back, rather
+-- than silently taking that trigger away.
+DROP TRIGGER contacts_company_contacts_check ON contacts_company;
+DROP TRIGGER contacts_person_contacts_check ON contacts_person;
+DROP TRIGGER contacts_email_primary_check ON contacts_email;
+DROP TRIGGER contacts_email_primary_delete ON contacts_email;
+DROP TRIGGER contacts_email_primary_write ON contacts_email;
+DROP TRIGGER contacts_telephone_primary_check ON contacts_telephone;
+DROP TRIGGER contacts_telephone_primary_delete ON contacts_telephone;
+DROP TRIGGER contacts_telephone_primary_write ON contacts_telephone;
+DROP TRIGGER contacts_address_primary_check ON contacts_address;
+DROP TRIGGER contacts_address_primary_delete ON contacts_address;
+DROP TRIGGER contacts_address_primary_write ON contacts_address;
+DROP TRIGGER contacts_telephone_normalise ON contacts_telephone;
+DROP TRIGGER contacts_attachment_touch ON contacts_attachment;
+DROP TRIGGER contacts_email_touch ON contacts_email;
+DROP TRIGGER contacts_telephone_touch ON contacts_telephone;
+DROP TRIGGER contacts_address_touch ON contacts_address;
+DROP TRIGGER contacts_company_touch ON contacts_company;
+DROP TRIGGER contacts_person_touch ON contacts_person;
+DROP FUNCTION contacts_telephone_normalise();
+DROP FUNCTION contacts_owner_after_insert();
+DROP FUNCTION contacts_primary_after_change();
+DROP FUNCTION contacts_check_primary(text, text, boolean, integer, integer);
+DROP FUNCTION contacts_primary_before_delete();
+DROP FUNCTION contacts_primary_before_write();
+DROP FUNCTION contacts_owner_name(integer, integer);
+DROP FUNCTION slipway_touch_updated_at();

@@ -26,3 +26,10 @@ END $$;
 
 CREATE TRIGGER contacts_attachment_file_gone AFTER DELETE OR UPDATE OF stored_name ON contacts_attachment
   FOR EACH ROW EXECUTE FUNCTION contacts_attachment_file_gone();
+
+-- reverse
+-- Undoes the above for `slipway migrate --to <an earlier migration>` (added after 0007 shipped).
+-- Files still queued for removal are forgotten with the queue: they stay under MEDIA_ROOT.
+DROP TRIGGER contacts_attachment_file_gone ON contacts_attachment;
+DROP FUNCTION contacts_attachment_file_gone();
+DROP TABLE slipway_deleted_media;

@@ -70,7 +70,7 @@ describe('slipway check, makemigrations and migrate on a project', () => {
   it('detects an applied migration that was edited, naming the file', async () => {
     const file = join(project, 'migrations', '0001_initial.sql');
     const original = readFileSync(file, 'utf8');
-    appendFileSync(file, '\n-- a harmless-looking edit\n');
+    writeFileSync(file, `-- a harmless-looking edit\n${original}`); // above its -- reverse line
     try {
       const check = await slipway('check');
       expect(check.code).toBe(1);

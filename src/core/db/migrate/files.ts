@@ -1,14 +1,19 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { splitMigration } from './migration-text.js';
 
 export interface MigrationFile {
   /** The file name without `.sql`, e.g. `0002_question_slug`. This is the migration's identity. */
   readonly name: string;
   readonly path: string;
+  /** The forward SQL: the file above its `-- reverse` line, or all of it. What `migrate` runs. */
   readonly sql: string;
-  /** sha256 of the SQL with line endings normalised, so a checkout with CRLF still matches. */
+  /** The SQL below the `-- reverse` line that undoes the migration; undefined when it has none. */
+  readonly reverse: string | undefined;
+  /** sha256 of the forward SQL with line endings normalised (see splitMigration). Recorded when applied. */
   readonly checksum: string;
+  /** Recorded checksums that match this file: the forward SQL up to trailing whitespace. */
+  readonly acceptedChecksums: ReadonlySet<string>;
 }
 
 const MIGRATION_FILE = /^(\d{4,})_[a-z0-9_]+\.sql$/;
@@ -21,13 +26,16 @@ export function readMigrationFiles(dir: string): MigrationFile[] {
     .sort()
     .map((file) => {
       const path = join(dir, file);
-      const sql = readFileSync(path, 'utf8');
-      return { name: file.slice(0, -4), path, sql, checksum: checksum(sql) };
+      const text = splitMigration(readFileSync(path, 'utf8'));
+      return {
+        name: file.slice(0, -4),
+        path,
+        sql: text.forward,
+        reverse: text.reverse,
+        checksum: text.checksum,
+        acceptedChecksums: text.acceptedChecksums,
+      };
     });
-}
-
-export function checksum(sql: string): string {
-  return createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex');
 }
 
 /** Migrations that share a number: two branches each added one. Reported by `slipway check`. */

@@ -1,6 +1,6 @@
 import { MigrationError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { Database, SqlRunner } from '../database.js';
+import type { Database, Session, SqlRunner } from '../database.js';
 import type { MigrationFile } from './files.js';
 
 export const MIGRATIONS_TABLE = 'slipway_migrations';
@@ -33,7 +33,10 @@ export async function readApplied(runner: SqlRunner): Promise<AppliedMigration[]
   );
 }
 
-/** Compares the files with what the database recorded. Matching is by name, never by date. */
+/**
+ * Compares the files with what the database recorded. Matching is by name, never by date; a
+ * file is unchanged while its forward part is (its reverse section may be added or edited).
+ */
 export function compareStatus(
   files: readonly MigrationFile[],
   applied: readonly AppliedMigration[],
@@ -45,7 +48,7 @@ export function compareStatus(
     pending: files.filter((f) => !byName.has(f.name)),
     changed: files.filter((f) => {
       const a = byName.get(f.name);
-      return a !== undefined && a.checksum !== f.checksum;
+      return a !== undefined && !f.acceptedChecksums.has(a.checksum);
     }),
     missing: applied.filter((a) => !fileNames.has(a.name)),
   };
@@ -74,6 +77,37 @@ export interface MigrateOptions {
 }
 
 /**
+ * Runs `fn` on one dedicated connection holding the migration lock. On a shared server the
+ * lock is a session advisory lock, so that N instances starting together (or a rollback next
+ * to them) change the schema one at a time; an owned PGlite folder has one process already.
+ */
+export async function withMigrationLock<T>(
+  database: Database,
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
+  return database.withSession(async (session) => {
+    if (database.shared) await session.query('SELECT pg_advisory_lock($1, $2)', MIGRATION_LOCK_KEY);
+    try {
+      return await fn(session);
+    } finally {
+      if (database.shared)
+        await session.query('SELECT pg_advisory_unlock($1, $2)', MIGRATION_LOCK_KEY).catch(() => undefined);
+    }
+  });
+}
+
+/** Creates the table of applied migrations if this database has none yet. */
+export async function ensureMigrationsTable(session: SqlRunner): Promise<void> {
+  await session.exec(
+    `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+      name text PRIMARY KEY,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`,
+  );
+}
+
+/**
  * Applies every pending migration, in name order, each in its own transaction.
  *
  * 1. On a shared server, takes a session advisory lock on ONE dedicated connection, so that N
@@ -89,46 +123,46 @@ export async function migrate(
   files: readonly MigrationFile[],
   options: MigrateOptions,
 ): Promise<string[]> {
-  return database.withSession(async (session) => {
-    if (database.shared) await session.query('SELECT pg_advisory_lock($1, $2)', MIGRATION_LOCK_KEY);
-    try {
-      await session.exec(
-        `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-          name text PRIMARY KEY,
-          checksum text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`,
-      );
-      const status = await migrationStatus(session, files);
-      if (status.changed.length > 0) throw new MigrationError(changedMessage(status.changed));
-      const applied: string[] = [];
-      for (const file of status.pending) {
-        const ran = await session.transaction(async (tx) => {
-          const done = await tx.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [file.name]);
-          if (done.length > 0) return false;
-          options.onApply?.(file);
-          try {
-            await tx.exec(file.sql);
-          } catch (error) {
-            throw new MigrationError(
-              `migration ${file.name} failed and was rolled back: ${(error as Error).message}`,
-            );
-          }
-          await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum) VALUES ($1, $2)`, [
-            file.name,
-            file.checksum,
-          ]);
-          return true;
-        });
-        if (ran) {
-          applied.push(file.name);
-          options.log.info({ migration: file.name }, 'migration applied');
-        }
-      }
-      return applied;
-    } finally {
-      if (database.shared)
-        await session.query('SELECT pg_advisory_unlock($1, $2)', MIGRATION_LOCK_KEY).catch(() => undefined);
-    }
+  return withMigrationLock(database, async (session) => {
+    await ensureMigrationsTable(session);
+    const status = await migrationStatus(session, files);
+    if (status.changed.length > 0) throw new MigrationError(changedMessage(status.changed));
+    return applyMigrations(session, status.pending, options);
   });
+}
+
+/**
+ * Step 3 of {@link migrate}: applies `pending` in order on a session that holds the lock, each
+ * in its own transaction. Returns the names it applied.
+ */
+export async function applyMigrations(
+  session: Session,
+  pending: readonly MigrationFile[],
+  options: MigrateOptions,
+): Promise<string[]> {
+  const applied: string[] = [];
+  for (const file of pending) {
+    const ran = await session.transaction(async (tx) => {
+      const done = await tx.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [file.name]);
+      if (done.length > 0) return false;
+      options.onApply?.(file);
+      try {
+        await tx.exec(file.sql);
+      } catch (error) {
+        throw new MigrationError(
+          `migration ${file.name} failed and was rolled back: ${(error as Error).message}`,
+        );
+      }
+      await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum) VALUES ($1, $2)`, [
+        file.name,
+        file.checksum,
+      ]);
+      return true;
+    });
+    if (ran) {
+      applied.push(file.name);
+      options.log.info({ migration: file.name }, 'migration applied');
+    }
+  }
+  return applied;
 }

@@ -1,0 +1,162 @@
+import { MigrationError } from '../../errors.js';
+import type { Database } from '../database.js';
+import type { MigrationFile } from './files.js';
+import { REVERSE_MARKER } from './migration-text.js';
+import {
+  type AppliedMigration,
+  applyMigrations,
+  changedMessage,
+  compareStatus,
+  ensureMigrationsTable,
+  MIGRATIONS_TABLE,
+  type MigrateOptions,
+  readApplied,
+  withMigrationLock,
+} from './runner.js';
+
+/** The target that reverts every migration, as in Django's `migrate <app> zero`. */
+export const ZERO = 'zero';
+
+/** What migrating to a target does: migrations to revert (in that order), then to apply. */
+export interface TargetPlan {
+  /** The migration the database ends at; undefined for {@link ZERO}. */
+  readonly target: string | undefined;
+  /** Applied migrations after the target, the last applied first. */
+  readonly revert: readonly AppliedMigration[];
+  /** Pending migrations up to and including the target, in name order. */
+  readonly apply: readonly MigrationFile[];
+  /** Why the plan cannot run (an edited or missing file, a migration without a reverse); empty when it can. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Resolves what a user typed (`0003_admin`, `0003`, `zero`) to a migration name, among the files
+ * and the applied migrations. Undefined means {@link ZERO}. Throws a MigrationError naming the
+ * choices when nothing or more than one migration matches.
+ */
+export function resolveTarget(
+  typed: string,
+  files: readonly MigrationFile[],
+  applied: readonly AppliedMigration[],
+): string | undefined {
+  if (typed === ZERO) return undefined;
+  const names = [...new Set([...files.map((f) => f.name), ...applied.map((a) => a.name)])].sort();
+  if (names.includes(typed)) return typed;
+  const matches = names.filter((n) => n.startsWith(`${typed}_`));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1)
+    throw new MigrationError(`"${typed}" matches ${matches.join(' and ')}: give the whole name`);
+  const known = names.length > 0 ? `: one of ${names.join(', ')}, or ${ZERO}` : '';
+  throw new MigrationError(`no migration "${typed}"; name a migration in migrations/${known}`);
+}
+
+/**
+ * Plans migrating to `target` (Django's `migrate <app> <migration>`): the applied migrations
+ * whose names sort after it are reverted, the last applied first (so a migration merged from an
+ * older branch and applied late is undone first); the pending ones up to it are applied. A
+ * migration to revert must have its file, unedited, with a reverse section.
+ */
+export function planTarget(
+  target: string | undefined,
+  files: readonly MigrationFile[],
+  applied: readonly AppliedMigration[],
+): TargetPlan {
+  const status = compareStatus(files, applied);
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const revert = applied
+    .filter((a) => target === undefined || a.name > target)
+    .sort((a, b) => b.applied_at.getTime() - a.applied_at.getTime() || b.name.localeCompare(a.name));
+  const apply = target === undefined ? [] : status.pending.filter((f) => f.name <= target);
+
+  const problems: string[] = [];
+  if (status.changed.length > 0) problems.push(changedMessage(status.changed));
+  const missing = revert.filter((a) => !byName.has(a.name)).map((a) => a.name);
+  if (missing.length > 0)
+    problems.push(
+      `cannot revert ${missing.join(', ')}: applied, but ${missing.length > 1 ? 'their files are' : 'its file is'} missing, so the SQL that undoes ${missing.length > 1 ? 'them' : 'it'} is unknown`,
+    );
+  const irreversible = revert.flatMap((a) => {
+    const file = byName.get(a.name);
+    return file && file.reverse === undefined ? [file] : [];
+  });
+  if (irreversible.length > 0) problems.push(irreversibleMessage(irreversible));
+  return { target, revert, apply, problems };
+}
+
+function irreversibleMessage(files: readonly MigrationFile[]): string {
+  const one = files.length === 1;
+  return (
+    `cannot revert ${files.map((f) => f.name).join(', ')}: ${one ? 'it has' : 'they have'} no reverse. ` +
+    `Write the SQL that undoes ${one ? 'it' : 'each'} below a "${REVERSE_MARKER}" line at the end of ` +
+    `${files.map((f) => f.path).join(', ')} (allowed after it is applied), or choose a later target`
+  );
+}
+
+export interface MigrateToOptions extends MigrateOptions {
+  /** Called just before each migration is reverted. */
+  onRevert?: (name: string) => void;
+}
+
+export interface MigrateToResult {
+  /** The migration the database is at now; undefined after {@link ZERO}. */
+  readonly target: string | undefined;
+  readonly reverted: string[];
+  readonly applied: string[];
+}
+
+/**
+ * Migrates to `typed` (a name, its number, or {@link ZERO}; see {@link resolveTarget}): reverts
+ * the applied migrations after it, then applies the pending ones up to it (see {@link planTarget}).
+ *
+ * 1. Takes the same lock as {@link migrate} (an advisory lock on PostgreSQL), so a rollback
+ *    never interleaves with instances migrating forward.
+ * 2. Resolves the target and plans under the lock, and refuses, before changing anything, when
+ *    the plan has problems: the message names every migration without a reverse.
+ * 3. Reverts each migration in its own transaction: re-checks it is still applied, runs its
+ *    reverse, deletes its row from the migrations table, commits. A failure rolls that one back
+ *    and stops; those reverted before it stay reverted.
+ * 4. Applies the pending migrations up to the target as `migrate` does.
+ *
+ * @example
+ *   await migrateTo(database, readMigrationFiles(dir), '0003_admin', { log });
+ */
+export async function migrateTo(
+  database: Database,
+  files: readonly MigrationFile[],
+  typed: string,
+  options: MigrateToOptions,
+): Promise<MigrateToResult> {
+  return withMigrationLock(database, async (session) => {
+    const applied = await readApplied(session);
+    const target = resolveTarget(typed, files, applied);
+    const plan = planTarget(target, files, applied);
+    if (plan.problems.length > 0)
+      throw new MigrationError(`${plan.problems.join('; ')}. Nothing was changed.`);
+    const byName = new Map(files.map((f) => [f.name, f]));
+    const reverted: string[] = [];
+    for (const { name } of plan.revert) {
+      const reverse = byName.get(name)!.reverse!;
+      const ran = await session.transaction(async (tx) => {
+        const still = await tx.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [name]);
+        if (still.length === 0) return false;
+        options.onRevert?.(name);
+        try {
+          await tx.exec(reverse);
+        } catch (error) {
+          throw new MigrationError(
+            `reverting migration ${name} failed and was rolled back: ${(error as Error).message}` +
+              (reverted.length > 0 ? ` (${reverted.join(', ')} stayed reverted)` : ''),
+          );
+        }
+        await tx.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [name]);
+        return true;
+      });
+      if (ran) {
+        reverted.push(name);
+        options.log.info({ migration: name }, 'migration reverted');
+      }
+    }
+    if (plan.apply.length > 0) await ensureMigrationsTable(session);
+    return { target, reverted, applied: await applyMigrations(session, plan.apply, options) };
+  });
+}
