@@ -1,13 +1,29 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Config } from './config/index.js';
 
 export type { Logger };
 
 /**
- * The process logger: JSON lines on stdout, one per event. Anything under a key that usually
- * holds a secret is redacted, so a config object or request header logged by mistake leaks nothing.
+ * How log lines are written: `json`, one JSON object per line for log collectors (servers in
+ * production, and any command given `--json`); `human`, one readable line per event (the
+ * development server and every other command).
  */
-export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): Logger {
+export type LogFormat = 'json' | 'human';
+
+/**
+ * The process logger. Anything under a key that usually holds a secret is redacted in both
+ * formats, so a config object or request header logged by mistake leaks nothing.
+ *
+ * @example
+ *   createLogger(config, 1, config.debug ? 'human' : 'json'); // a server
+ *   createLogger(config, 2, 'human');                          // a CLI command: stderr
+ */
+export function createLogger(
+  config: Pick<Config, 'logLevel'>,
+  fd: 1 | 2 = 1,
+  format: LogFormat = 'json',
+): Logger {
   return pino(
     {
       level: config.logLevel,
@@ -25,6 +41,18 @@ export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): L
         censor: '[redacted]',
       },
     },
-    pino.destination({ fd, sync: true }),
+    format === 'json' ? pino.destination({ fd, sync: true }) : humanDestination(fd),
   );
+}
+
+/** pino-pretty, synchronous (a command's last line is never lost at exit), in colour on a terminal. */
+function humanDestination(fd: 1 | 2): DestinationStream {
+  return pretty({
+    destination: fd,
+    sync: true,
+    colorize: (fd === 1 ? process.stdout : process.stderr).isTTY === true,
+    ignore: 'pid,hostname,service',
+    translateTime: 'HH:MM:ss',
+    singleLine: true,
+  });
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -18,3 +18,19 @@ function findProjectRoot(): string {
 
 export const projectRoot = findProjectRoot();
 export const migrationsDir = join(projectRoot, 'migrations');
+
+/**
+ * The folder that `.env`, relative paths (`DATA_DIR`, `MEDIA_ROOT`, `*_FILE`) and the embedded
+ * database resolve against, as Django resolves against `BASE_DIR`: the project root whenever the
+ * working directory is inside the project, so `cd src && npx slipway migrate` uses the same
+ * `data/pglite` as `npm start`. Outside the project (a scratch folder, `/` in a container) it is
+ * the working directory itself.
+ *
+ * @example
+ *   projectBase('/srv/app/src/apps'); // '/srv/app' when the project is /srv/app
+ *   projectBase('/tmp/scratch');      // '/tmp/scratch'
+ */
+export function projectBase(cwd: string, root: string = projectRoot): string {
+  const inside = relative(root, cwd);
+  return inside === '' || (!inside.startsWith('..') && !isAbsolute(inside)) ? root : cwd;
+}

@@ -46,6 +46,8 @@ export interface Command {
   readonly configDefaults?: Readonly<Record<string, string>>;
   /** Whether the command signs or encrypts with SECRET_KEY, so must refuse to run without one. */
   readonly needsSecretKey?: boolean;
+  /** Whether the command writes to the database: it then prints which database it uses. */
+  readonly writes?: boolean;
   /** Whether positionals are accepted. */
   readonly positionals?: boolean;
   run(ctx: CommandContext, args: ParsedArgs): Promise<number | undefined> | number | undefined;

@@ -31,16 +31,18 @@ export async function runCli(io: CliIO, commands: readonly Command[] = allComman
     return 1;
   }
   const traceback = rest.includes('--traceback');
+  const json = rest.includes('--json') && !command.options?.['json'];
   let database: Database | undefined;
   try {
     const args = parse(
       command,
-      rest.filter((a) => a !== '--traceback'),
+      rest.filter((a) => a !== '--traceback' && (a !== '--json' || !json)),
     );
     if (args.values['help']) return help(io, commands, command.name);
     const ctx = createContext(
       io,
       command,
+      json,
       () => database,
       (d) => {
         database = d;
@@ -83,6 +85,7 @@ function parse(command: Command, argv: string[]) {
 function createContext(
   io: CliIO,
   command: Command,
+  json: boolean,
   current: () => Database | undefined,
   keep: (d: Database) => void,
 ): CommandContext {
@@ -98,9 +101,12 @@ function createContext(
       });
       return config;
     },
-    // Servers log JSON lines to stdout; other commands keep stdout for their output.
+    // Servers log to stdout: JSON lines in production, readable lines with DEBUG. Other commands
+    // keep stdout for their output and log readable lines to stderr. --json: JSON lines always.
     log: () => {
-      log ??= createLogger(ctx.config(), command.needsSecretKey ? 1 : 2);
+      const server = command.needsSecretKey ?? false;
+      const human = !json && (!server || ctx.config().debug);
+      log ??= createLogger(ctx.config(), server ? 1 : 2, human ? 'human' : 'json');
       return log;
     },
     registry: () => {
@@ -137,7 +143,8 @@ function help(io: CliIO, commands: readonly Command[], name?: string): number {
   const width = Math.max(...commands.map((c) => c.name.length));
   for (const c of commands) io.stdout(`  ${c.name.padEnd(width)}  ${c.summary}`);
   io.stdout(
-    '\nRun "slipway help <command>" for its options. Add --traceback to any command to see a stack trace.',
+    '\nRun "slipway help <command>" for its options. Add --traceback to any command to see a stack trace,\n' +
+      'and --json to log JSON lines instead of readable ones.',
   );
   return name ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { projectBase } from '../paths.js';
 import type { Config, DatabaseConfig } from './config.js';
 import { type EnvSource, readEnvFile, resolveSecretFiles, SECRET_VARIABLES } from './env-source.js';
 import { envSchema, type RawEnv, SENSITIVE } from './schema.js';
@@ -7,7 +8,10 @@ import { envSchema, type RawEnv, SENSITIVE } from './schema.js';
 export interface LoadConfigOptions {
   /** The environment to read; `process.env` by default. */
   env?: EnvSource;
-  /** Where `.env` and relative paths are resolved; the working directory by default. */
+  /**
+   * Where `.env` and relative paths are resolved. By default the project root when the working
+   * directory is inside the project, else the working directory (see {@link projectBase}).
+   */
   cwd?: string;
   /** Values used when neither the environment nor `.env` sets a variable (e.g. `runserver`'s DEBUG=1). */
   defaults?: Record<string, string>;
@@ -32,7 +36,7 @@ const INSECURE_DEV_KEY = 'slipway-insecure-development-key-do-not-use-in-product
  *   config.database.engine; // 'pglite' | 'postgres'
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = options.cwd ?? projectBase(process.cwd());
   const merged: Record<string, string | undefined> = {
     ...options.defaults,
     ...readEnvFile(cwd),
