@@ -5,6 +5,7 @@ import { createToken } from '../tokens.js';
 
 export default defineCommand({
   name: 'createtoken',
+  writes: true,
   summary: 'Create an API token for a user and print its key, once.',
   usage: 'slipway createtoken <username> [--name <name>]',
   description:

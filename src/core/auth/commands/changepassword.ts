@@ -6,6 +6,7 @@ import { findUserByUsername, setPassword } from '../users.js';
 
 export default defineCommand({
   name: 'changepassword',
+  writes: true,
   summary: "Change a user's password (prompts twice, hidden); ends their sessions.",
   usage: 'slipway changepassword <username>',
   positionals: true,

@@ -3,6 +3,7 @@ import { purgeExpiredSessions } from '../sessions.js';
 
 export default defineCommand({
   name: 'clearsessions',
+  writes: true,
   summary: 'Delete expired sessions (run it from cron or a scheduled job).',
   usage: 'slipway clearsessions',
   async run(ctx) {

@@ -7,6 +7,7 @@ import { createUser, findUserByUsername, validateIdentity } from '../users.js';
 
 export default defineCommand({
   name: 'createsuperuser',
+  writes: true,
   summary: 'Create a superuser: prompts, or reads SLIPWAY_SUPERUSER_* with --no-input.',
   usage: 'slipway createsuperuser [--no-input] [--if-missing] [--username <name>] [--email <address>]',
   description:

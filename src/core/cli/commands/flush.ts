@@ -5,6 +5,7 @@ import { defineCommand } from '../command.js';
 
 export default defineCommand({
   name: 'flush',
+  writes: true,
   summary: 'Empty every table of the installed apps; keep the schema and the applied migrations.',
   usage: 'slipway flush [--no-input]',
   description:

@@ -7,6 +7,7 @@ import { defineCommand } from '../command.js';
 
 export default defineCommand({
   name: 'resetdb',
+  writes: true,
   summary: 'Drop and re-create the public schema, with everything in it, then migrate.',
   usage: 'slipway resetdb [--no-input]',
   description:

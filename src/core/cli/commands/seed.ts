@@ -9,6 +9,7 @@ const USAGE = 'slipway seed --demo';
 
 export default defineCommand({
   name: 'seed',
+  writes: true,
   summary: 'Create demo data (--demo) so that a newcomer sees something: polls, contacts…',
   usage: USAGE,
   description:
