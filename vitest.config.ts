@@ -1,13 +1,43 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// One suite for both engines: PGlite by default, PostgreSQL when TEST_DATABASE_URL is set.
-// Each test file creates its own database (see src/core/testing/test-database.ts).
+// One suite for both engines: PGlite by default, PostgreSQL when TEST_DATABASE_URL is set. Each
+// test file gets its own database, copied from a migrated template that the global setup builds
+// once per run (see src/core/testing/templates.ts).
+const onPostgres = Boolean(process.env['TEST_DATABASE_URL']);
+
+/** Files whose every test is about PostgreSQL: a PGlite run leaves them out instead of skipping. */
+const postgresOnly = [
+  'test/ops/concurrent-migrate.test.ts',
+  'test/ops/connection-errors.test.ts',
+  'test/ops/database-restart.test.ts',
+];
+
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...(onPostgres ? [] : postgresOnly)],
+    // Processes, not threads: tests start servers and subprocesses, send signals and change the
+    // working directory (runCommand), which worker threads cannot.
     pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     maxWorkers: 2,
+    // A test that needs longer is doing too much, or waiting on something that will not come.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    globalSetup: ['src/core/testing/global-setup.ts'],
+    setupFiles: ['src/core/testing/setup.ts'],
+    reporters: [
+      'default',
+      [
+        './src/core/testing/skip-summary-reporter.ts',
+        {
+          engine: onPostgres ? 'PostgreSQL' : 'PGlite',
+          otherEngine: {
+            name: 'PostgreSQL',
+            files: onPostgres ? [] : postgresOnly,
+            command: 'npm run test:pg',
+          },
+        },
+      ],
+    ],
   },
 });

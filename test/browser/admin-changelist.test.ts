@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import {
   clickAndWait,
   createTestUser,
@@ -23,7 +24,7 @@ const filterLink = (page: Page, name: string) =>
   page.getByRole('complementary').getByRole('link', { name, exact: true });
 
 // The question changelist: search, date filters, sortable headers and pagination.
-describe.skipIf(browserSkipReason)('the admin changelist in Chromium', () => {
+describe('the admin changelist in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let as: (username: string) => Promise<Page>;

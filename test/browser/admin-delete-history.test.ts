@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import {
   clickAndWait,
   createTestUser,
@@ -23,7 +24,7 @@ const questionsNamed = (server: TestServer, pattern: string) =>
   scalar(server.db, 'SELECT count(*) FROM polls_question WHERE question_text LIKE $1', [pattern]);
 
 // Deleting (one object with its cascade, or a selection) and the history the admin keeps.
-describe.skipIf(browserSkipReason)('admin delete and history in Chromium', () => {
+describe('admin delete and history in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let as: (username: string) => Promise<Page>;

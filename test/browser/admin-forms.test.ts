@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import {
   clickAndWait,
   createTestUser,
@@ -24,7 +25,7 @@ const choiceText = (page: Page, row: number) =>
 const votes = (page: Page, row: number) => page.getByLabel(`Votes (choice ${row})`, { exact: true });
 
 // The add and change forms: inlines, validation, and what a view-only user gets.
-describe.skipIf(browserSkipReason)('admin add and change forms in Chromium', () => {
+describe('admin add and change forms in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let as: (username: string) => Promise<Page>;

@@ -2,12 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoContacts } from '../../src/apps/contacts/demo.js';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import { createTestUser, expectFitsWindow, signedIn } from './admin-helpers.js';
 
 /** Where an element's box ends on the right, and the right edge of the box that clips it. */
@@ -21,7 +22,7 @@ async function rightEdges(page: Page, selector: string): Promise<{ right: number
 
 // Wide inline tables and changelists stay inside the page: the table scrolls in its own box, the
 // page never sideways, and the header bar spans the whole window.
-describe.skipIf(browserSkipReason)('admin layout of wide tables in Chromium', () => {
+describe('admin layout of wide tables in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let as: (username: string, options?: { viewport: { width: number; height: number } }) => Promise<Page>;

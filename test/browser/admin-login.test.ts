@@ -2,12 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../src/core/auth/sessions.js';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import {
   cookieValue,
   createTestUser,
@@ -22,7 +23,7 @@ import {
 } from './admin-helpers.js';
 
 // Logging in and out of the admin, and who sees what once inside.
-describe.skipIf(browserSkipReason)('admin login, index and logout in Chromium', () => {
+describe('admin login, index and logout in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let as: (username: string) => Promise<Page>;

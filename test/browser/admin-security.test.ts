@@ -2,12 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, hashToken } from '../../src/core/auth/sessions.js';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import {
   clickAndWait,
   cookieValue,
@@ -28,7 +29,7 @@ import {
 
 // The security rules of the admin as a browser meets them: CSRF, escaping, SQL metacharacters,
 // session fixation and login throttling.
-describe.skipIf(browserSkipReason)('admin security in Chromium', () => {
+describe('admin security in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let as: ReturnType<typeof signedIn>;

@@ -3,17 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPerson } from '../../src/apps/contacts/testing.js';
 import { createToken } from '../../src/core/api/tokens.js';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import { createTestUser, freshPage, logIn, pageStatus } from './admin-helpers.js';
 
 // /api/docs in Chromium under the real CSP: the reference renders, and "Try it" sends requests
 // with the session (and its CSRF header) or with a pasted token.
-describe.skipIf(browserSkipReason)('the API docs page in Chromium', () => {
+describe('the API docs page in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let key: string;

@@ -2,12 +2,13 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuestion, votesOf } from '../../src/apps/polls/testing.js';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 import {
   clickAndWait,
   expectFitsWindow,
@@ -19,7 +20,7 @@ import {
 
 // The public polls pages as a visitor uses them: no login, no JavaScript needed, and the CSP
 // (no inline code) blocks nothing of ours.
-describe.skipIf(browserSkipReason)('the polls pages in Chromium', () => {
+describe('the polls pages in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let colour: { id: number; choiceIds: number[] };

@@ -2,16 +2,17 @@ import { existsSync, statSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  browserSkipReason,
+  chromium,
   launchBrowser,
   screenshot,
   startTestServer,
   type TestServer,
 } from '../../src/core/testing/browser.js';
+import { needs } from '../../src/core/testing/tools.js';
 
 // Proves the browser-test infrastructure: Debian's Chromium drives the real server, the CSP
 // lets the framework's own stylesheet through, and Secure cookies stick on http://localhost.
-describe.skipIf(browserSkipReason)('the welcome page in Chromium', () => {
+describe('the welcome page in Chromium', needs(chromium), () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;

@@ -14,8 +14,14 @@ import {
   type Spawned,
   spawnSlipway,
 } from '../../src/core/testing/run-slipway.js';
-import { runInTerminal, terminalSkipReason } from '../../src/core/testing/terminal.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../../src/core/testing/test-database.js';
+import { runInTerminal, terminal } from '../../src/core/testing/terminal.js';
+import {
+  createTestDatabase,
+  describeOn,
+  serverUrl,
+  type TestDatabase,
+} from '../../src/core/testing/test-database.js';
+import { needs } from '../../src/core/testing/tools.js';
 
 // flush, resetdb and seed as users run them, on a terminal where they ask before destroying data.
 const engine = serverUrl ? 'PostgreSQL' : 'PGlite';
@@ -90,7 +96,7 @@ describe(`slipway flush (${engine})`, () => {
   });
 });
 
-describe.skipIf(terminalSkipReason)(`slipway flush and resetdb on a terminal (${engine})`, () => {
+describe(`slipway flush and resetdb on a terminal (${engine})`, needs(terminal), () => {
   beforeEach(refill);
 
   for (const command of ['flush', 'resetdb']) {
@@ -171,44 +177,41 @@ describe(`slipway seed (${engine})`, () => {
   });
 });
 
-describe.skipIf(serverUrl)(
-  'resetdb, flush and loaddata while `slipway serve` holds the embedded database',
-  () => {
-    let server: Spawned;
-    let env: Record<string, string>;
+describeOn('pglite', 'resetdb, flush and loaddata while `slipway serve` holds the embedded database', () => {
+  let server: Spawned;
+  let env: Record<string, string>;
 
-    beforeAll(async () => {
-      env = {
-        DATABASE_URL: testDb.url,
-        SECRET_KEY: TEST_SECRET_KEY,
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        ALLOWED_HOSTS: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      };
-      server = spawnSlipway(['serve'], env, testDb.tmp);
-      await server.waitFor(/listening on/);
-    });
-    afterAll(async () => {
-      server.child.kill('SIGKILL');
-      await server.exited();
-    });
+  beforeAll(async () => {
+    env = {
+      DATABASE_URL: testDb.url,
+      SECRET_KEY: TEST_SECRET_KEY,
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      ALLOWED_HOSTS: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    };
+    server = spawnSlipway(['serve'], env, testDb.tmp);
+    await server.waitFor(/listening on/);
+  });
+  afterAll(async () => {
+    server.child.kill('SIGKILL');
+    await server.exited();
+  });
 
-    it('work through the server, which keeps answering', async () => {
-      const run = (...args: string[]) => runSlipway(args, { ...env, LOG_LEVEL: 'warn' }, { cwd: testDb.tmp });
-      const reset = await run('resetdb', '--no-input');
-      expect(reset.stderr).toBe('');
-      expect(reset.stdout).toContain('Restart any running server.');
-      const seeded = await run('seed', '--demo');
-      expect(seeded.code).toBe(0);
-      const dump = await run('dumpdata', 'polls', '-o', 'polls.json');
-      expect(dump.code).toBe(0);
-      expect((await run('flush', '--no-input')).code).toBe(0);
-      const loaded = await run('loaddata', 'polls.json');
-      expect(loaded.stderr).toBe('');
-      expect(loaded.stdout).toMatch(/^Installed \d+ object\(s\) from 1 fixture\(s\)\n$/);
-      const livez = await fetch(`http://127.0.0.1:${env['PORT']}/livez`);
-      expect(livez.status).toBe(200);
-    });
-  },
-);
+  it('work through the server, which keeps answering', async () => {
+    const run = (...args: string[]) => runSlipway(args, { ...env, LOG_LEVEL: 'warn' }, { cwd: testDb.tmp });
+    const reset = await run('resetdb', '--no-input');
+    expect(reset.stderr).toBe('');
+    expect(reset.stdout).toContain('Restart any running server.');
+    const seeded = await run('seed', '--demo');
+    expect(seeded.code).toBe(0);
+    const dump = await run('dumpdata', 'polls', '-o', 'polls.json');
+    expect(dump.code).toBe(0);
+    expect((await run('flush', '--no-input')).code).toBe(0);
+    const loaded = await run('loaddata', 'polls.json');
+    expect(loaded.stderr).toBe('');
+    expect(loaded.stdout).toMatch(/^Installed \d+ object\(s\) from 1 fixture\(s\)\n$/);
+    const livez = await fetch(`http://127.0.0.1:${env['PORT']}/livez`);
+    expect(livez.status).toBe(200);
+  });
+});

@@ -5,71 +5,70 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
   type PgCluster,
-  pgClusterSkipReason,
+  postgresServer,
   startPgCluster,
 } from '../../src/core/testing/pg-cluster.js';
 import { runSlipway } from '../../src/core/testing/run-slipway.js';
-import { serverUrl } from '../../src/core/testing/test-database.js';
+import { needs } from '../../src/core/testing/tools.js';
 import { lines, serveEnv } from './helpers.js';
 
 const PASSWORD = 'right-password-4711';
 const WRONG = 'wrong-password-0815';
 const STACK_FRAME = '    at ';
 
-describe.skipIf(!serverUrl || pgClusterSkipReason)(
-  `connecting with a wrong password${pgClusterSkipReason ? ` (skipped: ${pgClusterSkipReason})` : ''}`,
-  () => {
-    let cluster: PgCluster;
-    let cwd: string;
-    let wrongUrl: string;
+// PostgreSQL only: vitest.config.ts leaves this file out of PGlite runs.
 
-    beforeAll(async () => {
-      cluster = await startPgCluster({ password: PASSWORD });
-      cwd = mkdtempSync(join(tmpdir(), 'slipway-ops-'));
-      wrongUrl = `postgres://postgres:${WRONG}@127.0.0.1:${cluster.port}/postgres`;
-    });
-    afterAll(async () => {
-      await cluster?.destroy();
-      if (cwd) rmSync(cwd, { recursive: true, force: true });
-    });
+describe('connecting with a wrong password', needs(postgresServer), () => {
+  let cluster: PgCluster;
+  let cwd: string;
+  let wrongUrl: string;
 
-    it('wait-for-db fails at once with one line naming the authentication failure', async () => {
-      const r = await runSlipway(['wait-for-db', '--timeout', '5'], { DATABASE_URL: wrongUrl }, { cwd });
-      expect(r.code).toBe(1);
-      expect(lines(r.stderr)).toHaveLength(1);
-      expect(r.stderr).toMatch(/^slipway wait-for-db: .*password authentication failed for user "postgres"/);
-      expect(r.stderr).not.toContain(STACK_FRAME);
-      expect(r.stderr).not.toContain('attempt'); // an auth failure is not retried
-      expect(r.stderr + r.stdout).not.toContain(WRONG);
-    });
+  beforeAll(async () => {
+    cluster = await startPgCluster({ password: PASSWORD });
+    cwd = mkdtempSync(join(tmpdir(), 'slipway-ops-'));
+    wrongUrl = `postgres://postgres:${WRONG}@127.0.0.1:${cluster.port}/postgres`;
+  });
+  afterAll(async () => {
+    await cluster?.destroy();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
+  });
 
-    it('wait-for-db with the right password reports the database ready', async () => {
-      const r = await runSlipway(['wait-for-db', '--timeout', '5'], { DATABASE_URL: cluster.url }, { cwd });
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(
-        /database is ready: PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres/,
-      );
-      expect(r.stdout + r.stderr).not.toContain(PASSWORD);
-    });
+  it('wait-for-db fails at once with one line naming the authentication failure', async () => {
+    const r = await runSlipway(['wait-for-db', '--timeout', '5'], { DATABASE_URL: wrongUrl }, { cwd });
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^slipway wait-for-db: .*password authentication failed for user "postgres"/);
+    expect(r.stderr).not.toContain(STACK_FRAME);
+    expect(r.stderr).not.toContain('attempt'); // an auth failure is not retried
+    expect(r.stderr + r.stdout).not.toContain(WRONG);
+  });
 
-    it('serve exits 1 with one clear message', async () => {
-      const port = await freePort();
-      const r = await runSlipway(
-        ['serve'],
-        { DATABASE_URL: wrongUrl, ...serveEnv(port) },
-        { cwd, timeoutMs: 30_000 },
-      );
-      expect(r.code).toBe(1);
-      expect(lines(r.stderr)).toHaveLength(1);
-      expect(r.stderr).toMatch(/^slipway serve: .*password authentication failed for user "postgres"/);
-      expect(r.stderr).not.toContain(STACK_FRAME);
-      expect(r.stdout).not.toContain(STACK_FRAME);
-      expect(r.stderr + r.stdout).not.toContain(WRONG);
-    });
-  },
-);
+  it('wait-for-db with the right password reports the database ready', async () => {
+    const r = await runSlipway(['wait-for-db', '--timeout', '5'], { DATABASE_URL: cluster.url }, { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /database is ready: PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres/,
+    );
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+  });
 
-describe.skipIf(!serverUrl)('connecting to an unreachable server, or with an invalid configuration', () => {
+  it('serve exits 1 with one clear message', async () => {
+    const port = await freePort();
+    const r = await runSlipway(
+      ['serve'],
+      { DATABASE_URL: wrongUrl, ...serveEnv(port) },
+      { cwd, timeoutMs: 30_000 },
+    );
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^slipway serve: .*password authentication failed for user "postgres"/);
+    expect(r.stderr).not.toContain(STACK_FRAME);
+    expect(r.stdout).not.toContain(STACK_FRAME);
+    expect(r.stderr + r.stdout).not.toContain(WRONG);
+  });
+});
+
+describe('connecting to an unreachable server, or with an invalid configuration', () => {
   let cwd: string;
 
   beforeAll(() => {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/core/testing/pg-cluster.js';
 import { slipwayBin, spawnProcess } from '../../src/core/testing/run-slipway.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../../src/core/testing/test-database.js';
+import { createTestDatabase, describeOn, type TestDatabase } from '../../src/core/testing/test-database.js';
+import { needs, requireTool } from '../../src/core/testing/tools.js';
 import {
   exitInfo,
   fixturePath,
@@ -170,17 +171,24 @@ describe('graceful shutdown of the HTTP server', () => {
   });
 });
 
-/** Whether this machine can start a process as PID 1 of a new PID namespace (root, util-linux). */
-const pidNamespaces = (() => {
-  try {
-    execFileSync('unshare', ['--pid', '--fork', '--kill-child', 'true'], { stdio: 'ignore', timeout: 5000 });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** Starting a process as PID 1 of a new PID namespace: util-linux `unshare`, as root. */
+const pidNamespaces = requireTool({
+  name: 'PID namespaces (unshare --pid)',
+  find: () => {
+    try {
+      execFileSync('unshare', ['--pid', '--fork', '--kill-child', 'true'], {
+        stdio: 'ignore',
+        timeout: 5000,
+      });
+      return 'unshare';
+    } catch {
+      return undefined;
+    }
+  },
+  install: 'run the tests as root, with util-linux (unshare) installed',
+});
 
-describe.skipIf(!serverUrl)('signals while slipway serve is still starting', () => {
+describeOn('postgres', 'signals while slipway serve is still starting', () => {
   const processes = processTracker();
   let cwd: string; // a scratch folder: no developer .env
   beforeAll(() => {
@@ -224,13 +232,13 @@ describe.skipIf(!serverUrl)('signals while slipway serve is still starting', () 
     expect(proc.child.signalCode === 'SIGTERM' || proc.child.exitCode === 1).toBe(true);
   });
 
-  describe.skipIf(!pidNamespaces)('as PID 1 of a PID namespace', () => {
+  describe('as PID 1 of a PID namespace', needs(pidNamespaces), () => {
     // A PID 1 ignores signals it has no handler for. When node itself is PID 1 (a Kubernetes
     // `command:` or `docker run --entrypoint`, bypassing the image's tini), start.ts must handle
     // SIGTERM while it still waits for the database, or `docker stop` waits for its SIGKILL.
     it('stops promptly on SIGTERM while waiting for the database', async () => {
       // --kill-child: when unshare is killed (cleanup), the server goes with it.
-      const proc = await serveWaitingForDatabase(['unshare', '--pid', '--fork', '--kill-child']);
+      const proc = await serveWaitingForDatabase([pidNamespaces.path(), '--pid', '--fork', '--kill-child']);
       const pid = proc.child.pid!;
       const serverPid = Number(
         readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0],

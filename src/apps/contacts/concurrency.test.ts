@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseError } from '../../core/admin/services/constraint-errors.js';
 import type { Database } from '../../core/db/database.js';
 import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
-import { serverUrl } from '../../core/testing/test-database.js';
+import { describeOn } from '../../core/testing/test-database.js';
 import { moveContact, setPrimary } from './service.js';
 import { newPerson, primaries } from './testing.js';
 
@@ -76,7 +76,8 @@ describe(`switching primaries concurrently (${engineName})`, () => {
   });
 });
 
-describe.skipIf(!serverUrl)(
+describeOn(
+  'postgres',
   'two opposite moves at the same time (PostgreSQL: PGlite has one connection, so nothing runs concurrently)',
   () => {
     const ownerOf = async (id: number) =>

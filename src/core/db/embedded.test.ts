@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET_KEY } from '../testing/build-test-app.js';
 import { freePort } from '../testing/free-port.js';
 import { runSlipway, type Spawned, spawnSlipway } from '../testing/run-slipway.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../testing/test-database.js';
+import { createTestDatabase, describeOn, type TestDatabase } from '../testing/test-database.js';
 import { acquireLock, isHeldLock } from './lock-file.js';
 import { lockPathFor } from './open-database.js';
 
@@ -44,7 +44,7 @@ describe('the lock file', () => {
   });
 });
 
-describe.skipIf(serverUrl)('the embedded database while `slipway serve` holds it', () => {
+describeOn('pglite', 'the embedded database while `slipway serve` holds it', () => {
   let testDb: TestDatabase;
   let server: Spawned;
   let env: Record<string, string>;

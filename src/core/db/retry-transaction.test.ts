@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrentUpdateError } from '../errors.js';
 import { engineName } from '../testing/migrated-database.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from '../testing/test-database.js';
+import { createTestDatabase, describeOn, type TestDatabase } from '../testing/test-database.js';
 import type { AppDb, Database } from './database.js';
 import { openDatabase } from './open-database.js';
 import { concurrencyFailure, retryTransaction } from './retry-transaction.js';
@@ -133,7 +133,8 @@ describe(`retryTransaction (${engineName})`, () => {
   });
 });
 
-describe.skipIf(!serverUrl)(
+describeOn(
+  'postgres',
   'retryTransaction on a real deadlock (PostgreSQL: PGlite has one connection, so it cannot deadlock)',
   () => {
     /**

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page, chromium as playwright } from 'playwright-core';
 import { installedApps } from '../../apps/installed.js';
 import type { AppManifest } from '../apps/define-app.js';
 import { createRegistry } from '../apps/registry.js';
@@ -12,21 +12,23 @@ import { projectRoot } from '../paths.js';
 import { TEST_SECRET_KEY } from './build-test-app.js';
 import { freePort } from './free-port.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { requireTool, type Tool } from './tools.js';
 
 /**
  * Debian's Chromium (`apt-get install chromium`), or `CHROMIUM_PATH`. Playwright's own browser
  * downloads are never used: do not run `npx playwright install`.
+ *
+ * @example
+ *   describe('the admin in Chromium', needs(chromium), () => { … });
  */
-export const chromiumPath: string | undefined = [
-  process.env['CHROMIUM_PATH'],
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-].find((path): path is string => Boolean(path) && existsSync(path!));
-
-/** Why {@link launchBrowser} cannot run here, or undefined when it can. For `describe.skipIf`. */
-export const browserSkipReason: string | undefined = chromiumPath
-  ? undefined
-  : 'Chromium not found: apt-get install --no-install-recommends chromium (or set CHROMIUM_PATH)';
+export const chromium: Tool = requireTool({
+  name: 'Chromium',
+  find: () =>
+    [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+      (path): path is string => Boolean(path) && existsSync(path!),
+    ),
+  install: 'apt-get install --no-install-recommends chromium (or set CHROMIUM_PATH)',
+});
 
 /**
  * Headless, no sandbox (tests run as root in containers), and nothing that talks to Google:
@@ -54,8 +56,7 @@ export const screenshotsDir = join(projectRoot, 'artifacts', 'screenshots');
  *   const page = await browser.newPage();
  */
 export function launchBrowser(): Promise<Browser> {
-  if (!chromiumPath) throw new Error(browserSkipReason);
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS] });
+  return playwright.launch({ executablePath: chromium.path(), headless: true, args: [...CHROMIUM_ARGS] });
 }
 
 export interface TestServer {
@@ -73,7 +74,8 @@ export interface TestServer {
 
 /**
  * Boots the real server as `slipway serve` does (AUTO_MIGRATE, DEBUG=0, so Secure cookies, HSTS
- * and the production error pages) on a free port and a fresh test database.
+ * and the production error pages) on a free port and a fresh test database (a copy of the
+ * migrated template).
  *
  * @example
  *   const server = await startTestServer();
@@ -83,7 +85,7 @@ export interface TestServer {
 export async function startTestServer(
   options: { env?: Record<string, string>; apps?: readonly AppManifest[] } = {},
 ): Promise<TestServer> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true }); // AUTO_MIGRATE then has nothing to do
   try {
     const config = loadConfig({
       cwd: database.tmp,

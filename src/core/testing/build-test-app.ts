@@ -6,11 +6,10 @@ import { migrateApps } from '../apps/migrate-apps.js';
 import { createRegistry } from '../apps/registry.js';
 import { type Config, loadConfig } from '../config/index.js';
 import type { Database } from '../db/database.js';
-import { readMigrationFiles } from '../db/migrate/files.js';
 import { openDatabase } from '../db/open-database.js';
 import { buildServer } from '../http/build-server.js';
 import type { Lifecycle } from '../http/health.js';
-import { migrationsDir } from '../paths.js';
+import { testMigrations } from './templates.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -25,7 +24,8 @@ export interface TestApp {
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
 /**
- * The app on a fresh, migrated database, ready for `app.inject()`. Close it in `afterAll`.
+ * The app on a fresh, migrated database (a copy of the template, see templates.ts), ready for
+ * `app.inject()`; `migrate: false` gives it an empty one. Close it in `afterAll`.
  *
  * @example
  *   const t = await buildTestApp();
@@ -35,7 +35,8 @@ export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnopqrstuv
 export async function buildTestApp(
   options: { env?: Record<string, string>; apps?: readonly AppManifest[]; migrate?: boolean } = {},
 ): Promise<TestApp> {
-  const testDb = await createTestDatabase();
+  const migrate = options.migrate ?? true;
+  const testDb = await createTestDatabase({ migrated: migrate });
   const config = loadConfig({
     cwd: testDb.tmp,
     env: {
@@ -50,8 +51,9 @@ export async function buildTestApp(
   const log = pino({ level: config.logLevel });
   const registry = createRegistry(options.apps ?? installedApps);
   const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
-  const migrations = readMigrationFiles(migrationsDir);
-  if (options.migrate ?? true) await migrateApps(database, registry, migrations, { log });
+  const migrations = testMigrations();
+  // The copy is migrated already; this applies nothing and runs afterMigrate for these apps.
+  if (migrate) await migrateApps(database, registry, migrations, { log });
   const lifecycle: Lifecycle = { draining: false };
   const app = await buildServer({ config, database, log, registry, migrations, lifecycle });
   await app.ready();

@@ -3,13 +3,11 @@ import { installedApps } from '../../apps/installed.js';
 import { migrateApps } from '../apps/migrate-apps.js';
 import { createRegistry } from '../apps/registry.js';
 import type { Database } from '../db/database.js';
-import { readMigrationFiles } from '../db/migrate/files.js';
 import { openDatabase } from '../db/open-database.js';
-import { migrationsDir } from '../paths.js';
-import { createTestDatabase, serverUrl, type TestDatabase } from './test-database.js';
+import { testMigrations } from './templates.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
-/** The engine the suite runs on, for test titles: 'PostgreSQL' with TEST_DATABASE_URL, else 'PGlite'. */
-export const engineName = serverUrl ? 'PostgreSQL' : 'PGlite';
+export { engineName } from './test-database.js';
 
 export interface MigratedDatabase {
   readonly database: Database;
@@ -28,10 +26,10 @@ export interface MigratedDatabase {
  */
 export async function migratedDatabase(): Promise<MigratedDatabase> {
   const log = pino({ level: 'silent' });
-  const testDb = await createTestDatabase();
+  const testDb = await createTestDatabase({ migrated: true });
   const registry = createRegistry(installedApps);
   const database = await openDatabase(testDb.config, { log, schema: registry.schema, role: 'client' });
-  await migrateApps(database, registry, readMigrationFiles(migrationsDir), { log });
+  await migrateApps(database, registry, testMigrations(), { log }); // nothing to apply: a check
   return {
     database,
     testDb,

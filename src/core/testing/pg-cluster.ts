@@ -12,25 +12,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
+import { requireTool, type Tool } from './tools.js';
 
 export { freePort };
 
 /**
- * Where the PostgreSQL server binaries (initdb, pg_ctl, postgres) are: `PG_BIN`, else the newest
- * `/usr/lib/postgresql/<version>/bin` (Debian, Ubuntu), else the folder of an `initdb` on PATH.
- * Undefined when there are none.
- */
-export const pgBinDir: string | undefined = findPgBinDir();
-
-/**
- * Why {@link startPgCluster} cannot run here, or undefined when it can. For `describe.skipIf`.
+ * The PostgreSQL server binaries (initdb, pg_ctl, postgres) that {@link startPgCluster} runs: the
+ * folder `PG_BIN`, else `/usr/lib/postgresql/<version>/bin` (Debian, Ubuntu; 15 preferred), else
+ * the folder of an `initdb` on PATH.
  *
  * @example
- *   describe.skipIf(pgClusterSkipReason)('…', () => { … });
+ *   describe('slipway serve while PostgreSQL restarts', needs(postgresServer), () => { … });
  */
-export const pgClusterSkipReason: string | undefined = pgBinDir
-  ? undefined
-  : 'PostgreSQL server binaries (initdb, pg_ctl) not found: install postgresql or set PG_BIN';
+export const postgresServer: Tool = requireTool({
+  name: 'PostgreSQL server binaries',
+  find: findPgBinDir,
+  install: "initdb and pg_ctl are in Debian's postgresql-15 (or set PG_BIN to their folder)",
+});
 
 export interface PgClusterOptions {
   /** The password of the `postgres` superuser; TCP connections must give it (scram-sha-256). */
@@ -84,8 +82,7 @@ let exitHookInstalled = false;
  *   await cluster.start(); // and comes back on the same port
  */
 export async function startPgCluster(options: PgClusterOptions): Promise<PgCluster> {
-  if (!pgBinDir) throw new Error(pgClusterSkipReason);
-  const bin = pgBinDir;
+  const bin = postgresServer.path();
   const owner = clusterOwner();
   const dir = mkdtempSync(join(tmpdir(), 'slipway-pg-'));
   const dataDir = join(dir, 'data');
@@ -315,7 +312,7 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const { dataDir, dir } of live) {
       try {
-        const pgCtl = join(pgBinDir ?? '', 'pg_ctl');
+        const pgCtl = join(postgresServer.path(), 'pg_ctl');
         const args = ['-D', dataDir, '-m', 'immediate', '-w', '-t', '10', 'stop'];
         if (process.getuid?.() === 0)
           execFileSync(runuserPath(), ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'ignore' });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../paths.js';
+import { trackChild } from './children.js';
 
 export const slipwayBin = join(projectRoot, 'bin', 'slipway.js');
 
@@ -20,7 +21,10 @@ export function childEnv(env: Record<string, string>): Record<string, string> {
 }
 
 /**
- * Runs `slipway <args>` to completion in a subprocess, as a user would.
+ * Runs `slipway <args>` to completion in a subprocess, as a user would. Use it where the process
+ * is the point (exit codes, stdin, the lock between processes, signals); elsewhere
+ * {@link runCommand} runs the same command in-process, without a process start and a PGlite
+ * boot per call. The process is killed when the test ends (see children.ts).
  *
  * @example
  *   const r = await runSlipway(['check'], { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
@@ -38,7 +42,7 @@ export function runSlipway(
 ): Promise<CliResult> {
   const started = Date.now();
   const bin = options.project ? join(options.project, 'bin', 'slipway.js') : slipwayBin;
-  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv(env) });
+  const child = trackChild(spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: childEnv(env) }));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -67,10 +71,13 @@ export interface Spawned {
   exited(): Promise<number | null>;
 }
 
-/** Starts a long-running process (`slipway serve`, or `node <script>`) and watches its output. */
+/**
+ * Starts a long-running process (`slipway serve`, or `node <script>`) and watches its output. It
+ * is killed when the test that started it ends, or its file when started in a beforeAll.
+ */
 export function spawnProcess(command: string[], env: Record<string, string>, cwd: string): Spawned {
   const [file, ...args] = command;
-  const child = spawn(file!, args, { cwd, env: childEnv(env) });
+  const child = trackChild(spawn(file!, args, { cwd, env: childEnv(env) }));
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {

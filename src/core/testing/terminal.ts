@@ -1,18 +1,19 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { trackChild } from './children.js';
 import { childEnv, slipwayBin } from './run-slipway.js';
+import { onPath, requireTool, type Tool } from './tools.js';
 
-/** util-linux `script`, which runs a command on a pseudo-terminal; undefined when absent. */
-const scriptPath = (process.env['PATH'] ?? '')
-  .split(':')
-  .map((dir) => join(dir, 'script'))
-  .find((path) => existsSync(path));
-
-/** Why {@link runInTerminal} cannot run here, or undefined when it can. For `describe.skipIf`. */
-export const terminalSkipReason: string | undefined = scriptPath
-  ? undefined
-  : 'util-linux "script" not found: install bsdutils (Debian) to run the terminal tests';
+/**
+ * util-linux `script`, which runs a command on a pseudo-terminal, for {@link runInTerminal}.
+ *
+ * @example
+ *   describe('createsuperuser on a terminal', needs(terminal), () => { … });
+ */
+export const terminal: Tool = requireTool({
+  name: 'a terminal (util-linux script)',
+  find: () => onPath('script'),
+  install: 'apt-get install bsdutils',
+});
 
 export interface Terminal {
   /** Everything the program wrote to the terminal, with colour and cursor codes and \r removed. */
@@ -40,10 +41,10 @@ export interface Terminal {
  *   term.typeLine('admin');
  */
 export function runInTerminal(args: string[], env: Record<string, string>, cwd: string): Terminal {
-  if (!scriptPath) throw new Error(terminalSkipReason);
+  const scriptPath = terminal.path();
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
   const command = [process.execPath, slipwayBin, ...args].map(quote).join(' ');
-  const child = spawn(scriptPath, ['-qfec', command, '/dev/null'], { cwd, env: childEnv(env) });
+  const child = trackChild(spawn(scriptPath, ['-qfec', command, '/dev/null'], { cwd, env: childEnv(env) }));
   let raw = '';
   let cursor = 0;
   const listeners = new Set<() => void>();

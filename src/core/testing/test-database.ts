@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import { describe } from 'vitest';
 import { type DatabaseConfig, loadConfig } from '../config/index.js';
-import { projectRoot } from '../paths.js';
+import {
+  adminQuery,
+  emptyPgliteTemplate,
+  migratedPgliteTemplate,
+  migratedServerTemplate,
+} from './templates.js';
 
 export interface TestDatabase {
   /** 'postgres' when TEST_DATABASE_URL is set, else 'pglite'. */
@@ -21,19 +25,45 @@ export interface TestDatabase {
 /** The server suites run against: `TEST_DATABASE_URL`, or undefined for PGlite. */
 export const serverUrl: string | undefined = process.env['TEST_DATABASE_URL'] || undefined;
 
+/** The engine of this run: 'postgres' with TEST_DATABASE_URL, else 'pglite'. */
+export const engine: 'pglite' | 'postgres' = serverUrl ? 'postgres' : 'pglite';
+
+/** The engine of this run for test titles: 'PostgreSQL' or 'PGlite'. */
+export const engineName = serverUrl ? 'PostgreSQL' : 'PGlite';
+
 /**
- * A fresh, empty database for one test file: a new database on the TEST_DATABASE_URL server,
- * or a new PGlite folder. `drop()` removes it.
+ * `describe()` registered on one engine only. On the other engine nothing is registered, so the
+ * run neither runs nor lists it as skipped: the engine's own run covers it. (A file whose every
+ * test is for one engine is left out in vitest.config.ts instead.)
  *
  * @example
- *   const testDb = await createTestDatabase();
+ *   describeOn('postgres', 'two sessions deadlock', () => { … });
+ */
+export function describeOn(only: 'pglite' | 'postgres', name: string, fn: () => void): void {
+  if (engine === only) describe(name, fn);
+}
+
+/**
+ * A fresh database for one test file: a new database on the TEST_DATABASE_URL server, or a new
+ * PGlite folder; empty, or with `migrated: true` as `slipway migrate` leaves it (copied from a
+ * template, see templates.ts: much quicker than migrating). `drop()` removes it.
+ *
+ * @example
+ *   const testDb = await createTestDatabase({ migrated: true });
  *   afterAll(() => testDb.drop());
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const tmp = mkdtempSync(join(tmpdir(), 'slipway-test-'));
   if (!serverUrl) {
     const dir = join(tmp, 'pglite');
-    cpSync(await pgliteTemplate(), dir, { recursive: true });
+    try {
+      cpSync(await (options.migrated ? migratedPgliteTemplate() : emptyPgliteTemplate()), dir, {
+        recursive: true,
+      });
+    } catch (error) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw error;
+    }
     return {
       engine: 'pglite',
       config: loadConfig({ env: { DATABASE_URL: `pglite://${dir}` }, cwd: tmp, requireSecretKey: false })
@@ -44,7 +74,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const name = `slipway_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
+  try {
+    const template = options.migrated ? ` TEMPLATE "${await migratedServerTemplate(serverUrl)}"` : '';
+    await adminQuery(serverUrl, `CREATE DATABASE "${name}"${template}`);
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
@@ -53,40 +89,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     tmp,
     drop: async () => {
-      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       rmSync(tmp, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * An empty PGlite folder made once per PGlite version and copied for each test database: a
- * fresh initdb takes about 5 s, a copy well under one.
- */
-async function pgliteTemplate(): Promise<string> {
-  const manifest = join(projectRoot, 'node_modules', '@electric-sql', 'pglite', 'package.json');
-  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  const template = join(tmpdir(), `slipway-pglite-template-${pkg.version}`);
-  if (existsSync(template)) return template;
-  const building = mkdtempSync(`${template}.building-`);
-  const db = await PGlite.create({ dataDir: join(building, 'db') });
-  await db.close();
-  try {
-    renameSync(join(building, 'db'), template); // atomic: another worker may have won the race
-  } catch {
-    // the other worker's template is as good as ours
-  }
-  rmSync(building, { recursive: true, force: true });
-  return template;
-}
-
-/** Runs one statement on the TEST_DATABASE_URL server's maintenance database. */
-export async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

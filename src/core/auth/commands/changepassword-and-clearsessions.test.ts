@@ -8,8 +8,9 @@ import { readMigrationFiles } from '../../db/migrate/files.js';
 import { migrationsDir } from '../../paths.js';
 import { queryDatabase, withDatabase } from '../../testing/query-database.js';
 import { type CliResult, runSlipway } from '../../testing/run-slipway.js';
-import { runInTerminal, terminalSkipReason } from '../../testing/terminal.js';
+import { runInTerminal, terminal } from '../../testing/terminal.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
+import { needs } from '../../testing/tools.js';
 import { verifyPassword } from '../passwords.js';
 import { createSession } from '../sessions.js';
 import { createUser } from '../users.js';
@@ -77,7 +78,7 @@ describe('slipway changepassword', () => {
   });
 });
 
-describe.skipIf(terminalSkipReason)('slipway changepassword on a terminal', () => {
+describe('slipway changepassword on a terminal', needs(terminal), () => {
   it('changes the password after a mismatch and a weak one, and ends their sessions', async () => {
     const term = runInTerminal(['changepassword', 'KIM'], { DATABASE_URL: testDb.url }, testDb.tmp);
     try {

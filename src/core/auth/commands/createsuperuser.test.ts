@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDatabase } from '../../testing/query-database.js';
 import { type CliResult, runSlipway } from '../../testing/run-slipway.js';
-import { runInTerminal, terminalSkipReason } from '../../testing/terminal.js';
+import { runInTerminal, terminal } from '../../testing/terminal.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
+import { needs } from '../../testing/tools.js';
 import { verifyPassword } from '../passwords.js';
 
 // `slipway createsuperuser` as users run it: a subprocess on a database migrated by `slipway migrate`.
@@ -146,7 +147,7 @@ describe('slipway createsuperuser --no-input', () => {
   });
 });
 
-describe.skipIf(terminalSkipReason)('slipway createsuperuser on a terminal', () => {
+describe('slipway createsuperuser on a terminal', needs(terminal), () => {
   it('prompts, hides the password, and asks again after a mismatch or a weak password', async () => {
     const term = runInTerminal(['createsuperuser'], { DATABASE_URL: testDb.url }, testDb.tmp);
     try {

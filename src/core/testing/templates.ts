@@ -1,0 +1,195 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import pino from 'pino';
+import { installedApps } from '../../apps/installed.js';
+import { migrateApps } from '../apps/migrate-apps.js';
+import { createRegistry } from '../apps/registry.js';
+import { registryModels } from '../auth/permissions.js';
+import { loadConfig } from '../config/index.js';
+import { type MigrationFile, readMigrationFiles } from '../db/migrate/files.js';
+import { openDatabase } from '../db/open-database.js';
+import { migrationsDir, projectRoot } from '../paths.js';
+
+/**
+ * Template databases, so that a test file copies a database instead of building one:
+ *
+ * - an empty PGlite folder (initdb takes seconds; a folder copy a fraction of one);
+ * - a migrated one, on each engine: every installed app's migrations applied and its permissions
+ *   created, as `slipway migrate` leaves a new database. On PostgreSQL it is a template database
+ *   (`CREATE DATABASE … TEMPLATE`), on PGlite a folder.
+ *
+ * The migrated template's name carries a hash of the migrations (names and checksums) and of the
+ * installed models, so a new or edited migration gets a new template and a stale one is never
+ * used. `globalSetup.ts` builds them once per run before any worker starts; a worker that finds
+ * one missing (a run without the global setup) builds it itself. Builds go to a temporary name
+ * and are renamed into place, so two runs building at once never see half a template.
+ */
+
+/** The migrations the test databases get: the project's, as `slipway migrate` applies them. */
+export function testMigrations(): MigrationFile[] {
+  return readMigrationFiles(migrationsDir);
+}
+
+/** The hash in a migrated template's name: changes with any migration or installed model. */
+export function templateKey(): string {
+  const hash = createHash('sha256').update('slipway-test-template-v1\0');
+  for (const file of testMigrations()) hash.update(`${file.name}\0${file.checksum}\0`);
+  for (const { app, model } of registryModels(createRegistry(installedApps)))
+    hash.update(`${app}.${model}\0`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+const pgliteVersion = () =>
+  (
+    JSON.parse(
+      readFileSync(join(projectRoot, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8'),
+    ) as { version: string }
+  ).version;
+
+/** An empty PGlite folder, made once per PGlite version. */
+export async function emptyPgliteTemplate(): Promise<string> {
+  const template = join(tmpdir(), `slipway-pglite-template-${pgliteVersion()}`);
+  if (existsSync(template)) return template;
+  return buildFolder(template, async (dir) => {
+    const db = await PGlite.create({ dataDir: dir });
+    await db.close();
+  });
+}
+
+/** A migrated PGlite folder (see above), made once per version of PGlite, migrations and models. */
+export async function migratedPgliteTemplate(): Promise<string> {
+  const template = join(tmpdir(), `slipway-pglite-migrated-${pgliteVersion()}-${templateKey()}`);
+  if (existsSync(template)) return touched(template);
+  const empty = await emptyPgliteTemplate();
+  pruneFolders('slipway-pglite-migrated-', template);
+  return buildFolder(template, async (dir) => {
+    cpSync(empty, dir, { recursive: true });
+    const config = loadConfig({ env: { DATABASE_URL: `pglite://${dir}` }, requireSecretKey: false });
+    await migrateInto(config.database);
+  });
+}
+
+/**
+ * The migrated template database on the server of `serverUrl` (see above). It accepts no
+ * connections, so nothing can stop `CREATE DATABASE … TEMPLATE` from copying it.
+ */
+export async function migratedServerTemplate(serverUrl: string): Promise<string> {
+  const name = `slipway_tpl_${templateKey()}`;
+  const exists = async () =>
+    (await adminQuery(serverUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).length > 0;
+  if (await exists()) return name;
+  await pruneServerTemplates(serverUrl, name);
+  const building = `slipway_tplbuild_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${building}"`);
+  try {
+    const url = new URL(serverUrl);
+    url.pathname = `/${building}`;
+    await migrateInto(
+      loadConfig({ env: { DATABASE_URL: url.toString() }, requireSecretKey: false }).database,
+    );
+    await adminQuery(
+      serverUrl,
+      `COMMENT ON DATABASE "${building}" IS 'slipway test template built ${Date.now()}'`,
+    );
+    await adminQuery(serverUrl, `ALTER DATABASE "${building}" RENAME TO "${name}"`);
+    await adminQuery(serverUrl, `ALTER DATABASE "${name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+  } catch (error) {
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
+    if (!(await exists())) throw error; // else another run built it first: use theirs
+  }
+  return name;
+}
+
+/** Runs one statement on the server's maintenance database (the one in `serverUrl`). */
+export async function adminQuery(serverUrl: string, sql: string, params?: unknown[]): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function migrateInto(config: ReturnType<typeof loadConfig>['database']): Promise<void> {
+  const log = pino({ level: 'silent' });
+  const registry = createRegistry(installedApps);
+  const database = await openDatabase(config, { log, schema: registry.schema, role: 'client' });
+  try {
+    await migrateApps(database, registry, testMigrations(), { log });
+  } finally {
+    await database.close();
+  }
+}
+
+/** Marks a template as used now, so that pruning leaves it alone. */
+function touched(path: string): string {
+  const now = new Date();
+  try {
+    utimesSync(path, now, now);
+  } catch {
+    // read-only: pruning may see an older time
+  }
+  return path;
+}
+
+/** Builds a folder under a temporary name and renames it into place (atomic). */
+async function buildFolder(target: string, build: (dir: string) => Promise<void>): Promise<string> {
+  const building = mkdtempSync(`${target}.building-`);
+  try {
+    await build(join(building, 'db'));
+    renameSync(join(building, 'db'), target);
+  } catch (error) {
+    if (!existsSync(target)) throw error; // else another worker or run won the race: use theirs
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return target;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Removes migrated templates of other migrations not used for a day (a run may still use one). */
+function pruneFolders(prefix: string, keep: string): void {
+  for (const entry of readdirSync(tmpdir())) {
+    const path = join(tmpdir(), entry);
+    if (!entry.startsWith(prefix) || path === keep || entry.includes('.building-')) continue;
+    try {
+      if (Date.now() - statSync(path).mtimeMs > DAY_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
+async function pruneServerTemplates(serverUrl: string, keep: string): Promise<void> {
+  const rows = (await adminQuery(
+    serverUrl,
+    "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname LIKE 'slipway\\_tpl\\_%' AND datname <> $1",
+    [keep],
+  )) as { datname: string; comment: string | null }[];
+  for (const { datname, comment } of rows) {
+    const built = Number(comment?.match(/built (\d+)/)?.[1] ?? 0);
+    if (Date.now() - built < DAY_MS) continue;
+    try {
+      await adminQuery(serverUrl, `ALTER DATABASE "${datname}" WITH IS_TEMPLATE false`);
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${datname}"`);
+    } catch {
+      // in use by another run right now: next time
+    }
+  }
+}
