@@ -19,7 +19,15 @@ export default defineCommand({
     const problems: string[] = [];
     const add = (area: string, lines: string[]) => problems.push(...lines.map((l) => `${area}: ${l}`));
 
-    add('models', await checkModels(migrationsDir, ctx.registry().schema));
+    try {
+      add('models', await checkModels(migrationsDir, ctx.registry().schema));
+    } catch (error) {
+      // The production image leaves drizzle-kit out: the drift check belongs in a checkout.
+      if (!isMissingPackage(error, 'drizzle-kit')) throw error;
+      ctx.out(
+        'models: not checked here (drizzle-kit, a development tool, is not installed): run it in a checkout',
+      );
+    }
     for (const app of ctx.registry().apps) add(app.name, app.checks?.(ctx.registry()) ?? []);
     if (values['deploy']) add('deploy', deployProblems(ctx.config()));
 
@@ -46,3 +54,8 @@ export default defineCommand({
     return 1;
   },
 });
+
+function isMissingPackage(error: unknown, name: string): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === 'ERR_MODULE_NOT_FOUND' && String(message).includes(`'${name}`);
+}

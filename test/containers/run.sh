@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# npm run test:containers: the image and both compose files, run for real on a Docker engine.
+#
+#   1. Find a Docker engine, or start dockerd in the background (stopped again at the end).
+#   2. Build the stand-in base images that are missing (standins/build.sh: no registry needed).
+#   3. Build the image with the legacy builder and with BuildKit; check its size and its user.
+#   4. Production: compose.prod.yaml with HAProxy in place of Traefik (compose.haproxy.yaml),
+#      web scaled to 3; through the proxy: pages, round robin, one replica migrated, exec,
+#      healthy, non-root; `stop` exits 0 within the grace period; a second `up` keeps the data.
+#   5. The Postgres wrapper in the real image: a missing secret exits 1 with the reason.
+#   6. Development: compose.yaml on a copy of the checkout; a source edit shows without restart.
+#
+# Skips (exit 0, with the reason) where no engine can be had, unless CI=true: then it fails.
+# Only 127.0.0.1 is contacted; everything it creates is named slipway-ctest-* and removed at the
+# end, except images (kept as the cache for the next run). Budget: 20 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+T0=$(date +%s)
+BUDGET=${SLIPWAY_CONTAINERS_BUDGET:-1200}
+IMAGE=slipway-ctest:latest
+PROD=slipway-ctest-prod
+DEV=slipway-ctest-dev
+PASSED=0
+
+log() { printf '[containers %4ss] %s\n' "$(($(date +%s) - T0))" "$*"; }
+ok() {
+  PASSED=$((PASSED + 1))
+  log "ok: $*"
+}
+fail() {
+  log "FAIL: $*"
+  echo "containers: $PASSED passed, 1 failed"
+  exit 1
+}
+skip() {
+  if [ "${CI:-}" = true ]; then fail "$* (CI=true: the container test must run)"; fi
+  log "SKIP: $*"
+  echo "containers: 0 passed, 0 failed, 1 skipped"
+  exit 0
+}
+left() { echo $((BUDGET - ($(date +%s) - T0))); }
+
+# Retries `cmd...` every second until it succeeds, for at most $1 seconds (and the budget).
+wait_for() {
+  local limit=$1
+  shift
+  local i
+  for ((i = 0; i < limit; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    [ "$(left)" -gt 0 ] || fail "out of the ${BUDGET}s budget"
+    sleep 1
+  done
+  return 1
+}
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/slipway-ctest.XXXXXX")"
+DOCKERD_PID=
+COMPOSE=()
+cleanup() {
+  local rc=$?
+  set +e
+  if [ ${#COMPOSE[@]} -gt 0 ]; then
+    [ -d "$WORK/prod" ] && (cd "$WORK/prod" && prod down -v --remove-orphans >/dev/null 2>&1)
+    [ -d "$WORK/dev" ] && (cd "$WORK/dev" && dev down -v --remove-orphans >/dev/null 2>&1)
+    docker rm -f slipway-ctest-pglite slipway-ctest-nosecret >/dev/null 2>&1
+    docker volume rm slipway-ctest-nosecret >/dev/null 2>&1
+  fi
+  if [ -n "$DOCKERD_PID" ]; then
+    log "stopping the dockerd this test started (pid $DOCKERD_PID)"
+    kill "$DOCKERD_PID" 2>/dev/null
+    for _ in $(seq 1 30); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 1; done
+  fi
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. An engine ------------------------------------------------------------------------------
+command -v docker >/dev/null || skip "no docker CLI (Debian: apt-get install docker.io docker-compose)"
+if ! docker info >/dev/null 2>&1; then
+  command -v dockerd >/dev/null || skip "no Docker engine running and no dockerd to start"
+  [ "$(id -u)" = 0 ] || skip "no Docker engine running, and starting dockerd needs root"
+  log "starting dockerd in the background (log: dockerd.log in the work folder)"
+  dockerd >"$WORK/dockerd.log" 2>&1 &
+  DOCKERD_PID=$!
+  if ! wait_for 60 docker info; then
+    tail -5 "$WORK/dockerd.log" >&2
+    skip "dockerd did not start within 60 s"
+  fi
+fi
+if docker compose version >/dev/null 2>&1; then
+  COMPOSE=(docker compose)
+elif command -v docker-compose >/dev/null; then
+  COMPOSE=(docker-compose)
+else
+  skip "neither 'docker compose' nor docker-compose is installed"
+fi
+prod() { "${COMPOSE[@]}" -p "$PROD" -f compose.prod.yaml -f test/containers/compose.haproxy.yaml "$@" 2> >(grep -v 'are not supported and have been ignored' >&2); }
+dev() { "${COMPOSE[@]}" -p "$DEV" -f compose.yaml "$@"; }
+log "engine: $(docker version --format 'Docker {{.Server.Version}}'), compose: $("${COMPOSE[@]}" version --short 2>/dev/null || echo '?')"
+
+# Ports on 127.0.0.1 that nothing listens on.
+free_port() {
+  local p
+  for p in $(seq "$1" $(($1 + 200))); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return
+    fi
+  done
+  fail "no free port from $1"
+}
+HTTP_PORT=$(free_port 18080)
+DEV_WEB_PORT=$(free_port $((HTTP_PORT + 1)))
+DEV_DB_PORT=$(free_port $((DEV_WEB_PORT + 1)))
+
+# --- 2. Base images ------------------------------------------------------------------------------
+missing=()
+for tag in node:22-bookworm-slim postgres:16 slipway-test-haproxy:latest; do
+  docker image inspect "$tag" >/dev/null 2>&1 || missing+=("$tag")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "building stand-ins for ${missing[*]}"
+  if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
+    command -v mmdebstrap >/dev/null || skip "no base images and no mmdebstrap to build them (apt-get install mmdebstrap)"
+  fi
+  bash test/containers/standins/build.sh || fail "building the stand-in base images"
+fi
+ok "base images: node:22-bookworm-slim, postgres:16, HAProxy"
+
+# --- 3. The image ----------------------------------------------------------------------------------
+log "building $IMAGE with the legacy builder"
+start=$(date +%s)
+DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" . >"$WORK/build.log" 2>&1 || {
+  tail -30 "$WORK/build.log"
+  fail "docker build (legacy builder)"
+}
+ok "legacy builder: built in $(($(date +%s) - start)) s"
+
+# BuildKit: `docker buildx` where installed; Docker 20.10's own CLI has it built in.
+buildkit=()
+if docker buildx version >/dev/null 2>&1; then
+  buildkit=(docker buildx build --load)
+else
+  for cli in /usr/bin/docker /usr/local/bin/docker; do
+    if [ -x "$cli" ] && "$cli" version --format '{{.Client.Version}}' 2>/dev/null | grep -Eq '^(1[89]|20)\.'; then
+      buildkit=(env DOCKER_BUILDKIT=1 "$cli" build)
+      break
+    fi
+  done
+fi
+if [ ${#buildkit[@]} -gt 0 ]; then
+  log "building with BuildKit (${buildkit[*]})"
+  start=$(date +%s)
+  "${buildkit[@]}" -q -t slipway-ctest:buildkit . >"$WORK/buildkit.log" 2>&1 || {
+    tail -30 "$WORK/buildkit.log"
+    fail "BuildKit build"
+  }
+  ok "BuildKit: built in $(($(date +%s) - start)) s"
+  docker rmi slipway-ctest:buildkit >/dev/null 2>&1 || true
+else
+  log "BuildKit: no buildx and no Docker 20.10 CLI here, not tried"
+fi
+
+size=$(docker image inspect "$IMAGE" --format '{{.Size}}')
+base=$(docker image inspect node:22-bookworm-slim --format '{{.Size}}')
+own=$(((size - base) / 1000000))
+[ "$own" -lt 80 ] || fail "Slipway's layers are ${own} MB over the base (target: under 80 MB)"
+ok "image $((size / 1000000)) MB: base $((base / 1000000)) MB + Slipway's layers ${own} MB"
+
+[ "$(docker run --rm --entrypoint id "$IMAGE" -u)" != 0 ] || fail "the image runs as root"
+ok "the image runs as $(docker run --rm --entrypoint id "$IMAGE" -un) (uid $(docker run --rm --entrypoint id "$IMAGE" -u))"
+
+# --- 4. Production compose ------------------------------------------------------------------------
+# A project folder of its own: generated secrets, never the checkout's secrets/.
+mkdir -p "$WORK/prod/secrets" "$WORK/prod/deploy/postgres" "$WORK/prod/test/containers"
+cp compose.prod.yaml "$WORK/prod/"
+cp deploy/postgres/wait-then-entrypoint.sh "$WORK/prod/deploy/postgres/"
+cp test/containers/compose.haproxy.yaml test/containers/haproxy.cfg "$WORK/prod/test/containers/"
+openssl rand -hex 24 >"$WORK/prod/secrets/db_password.txt"
+openssl rand -hex 32 >"$WORK/prod/secrets/secret_key.txt"
+chmod 644 "$WORK/prod/secrets/"*.txt
+export SLIPWAY_IMAGE=$IMAGE SLIPWAY_HTTP_PORT=$HTTP_PORT SLIPWAY_DOMAIN=localhost
+URL="http://127.0.0.1:$HTTP_PORT"
+cd "$WORK/prod"
+
+web_ids() { prod ps -q web; }
+all_healthy() {
+  local ids
+  ids=$(web_ids)
+  [ "$(echo "$ids" | grep -c .)" = 3 ] || return 1
+  # shellcheck disable=SC2086
+  [ "$(docker inspect --format '{{.State.Health.Status}}' $ids | sort -u)" = healthy ]
+}
+ready() { curl -fsS -m 5 "$URL/readyz" >/dev/null; }
+
+log "compose.prod.yaml: up --scale web=3 (proxy on 127.0.0.1:$HTTP_PORT)"
+prod up -d --scale web=3 >"$WORK/up1.log" 2>&1 || {
+  cat "$WORK/up1.log"
+  fail "compose up"
+}
+wait_for 120 ready || {
+  prod logs --tail 20
+  fail "no answer through the proxy within 120 s"
+}
+ok "the proxy answers /readyz"
+wait_for 150 all_healthy || {
+  # shellcheck disable=SC2046
+  docker inspect --format '{{.Name}} {{.State.Health.Status}} {{json .State.Health.Log}}' $(web_ids) | cut -c1-400
+  fail "the three web containers did not turn healthy within 150 s"
+}
+ok "3 web replicas, all healthy"
+
+# Docker's own record of the probes (exec overhead included, the first ones while 3 replicas
+# were starting), then the HEALTHCHECK command itself, timed inside a replica at rest.
+docker_ms=$(docker inspect --format '{{range .State.Health.Log}}{{.Start.UnixNano}} {{.End.UnixNano}}{{"\n"}}{{end}}' $(web_ids) |
+  awk 'NF == 2 { ms = ($2 - $1) / 1e6; if (ms > max) max = ms } END { printf "%d", max }')
+[ "$docker_ms" -lt 5000 ] || fail "a HEALTHCHECK probe took ${docker_ms} ms, past its 5 s timeout"
+probes=$(for _ in 1 2 3 4 5; do
+  docker exec "$(web_ids | head -1)" sh -c 's=$(date +%s%N); node /app/bin/healthcheck.js || exit 1; e=$(date +%s%N); echo $(((e - s) / 1000000))'
+done | sort -n | tr '\n' ' ')
+[ "$(echo "$probes" | wc -w)" = 5 ] || fail "bin/healthcheck.js failed in a healthy replica"
+probe_max=$(echo "$probes" | awk '{ print $NF }')
+[ "$probe_max" -lt 1000 ] || fail "bin/healthcheck.js took ${probe_max} ms (must stay well under 1 s): $probes"
+ok "HEALTHCHECK: bin/healthcheck.js took ${probes}ms; Docker's slowest probe ${docker_ms} ms (load $(cut -d' ' -f1 /proc/loadavg))"
+
+for path in / /polls/ /admin/login/ /api/docs; do
+  code=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -H 'Host: localhost' "$URL$path")
+  [ "$code" = 200 ] || fail "GET $path through the proxy answered $code"
+done
+servers=$(for _ in $(seq 1 9); do curl -sS -m 10 -o /dev/null -D - -H 'Host: localhost' "$URL/polls/" | tr -d '\r' | awk 'tolower($1) == "x-served-by:" { print $2 }'; done | sort -u | grep -c .)
+[ "$servers" = 3 ] || fail "9 requests reached $servers replicas, not 3"
+ok "pages answer 200 through the proxy, spread over the 3 replicas"
+
+migrations=$(ls "$ROOT"/migrations/*.sql | grep -c .)
+applied=$(for id in $(web_ids); do docker logs "$id" 2>&1 | grep -c '"msg":"migration applied"' || true; done | sort -n | tr '\n' ' ')
+[ "$applied" = "0 0 $migrations " ] || fail "migrations applied per replica: $applied(expected one replica $migrations, the others 0)"
+ok "one replica applied the $migrations migrations, the other two none"
+
+shown=$(prod exec -T web slipway showmigrations)
+[ "$(echo "$shown" | grep -c '^\[X\]')" = "$migrations" ] || fail "showmigrations: $shown"
+ok "compose exec web slipway showmigrations: $migrations applied"
+[ "$(prod exec -T web id -u | tr -d '\r')" = 1000 ] || fail "web does not run as uid 1000"
+ok "web runs as uid 1000 (node)"
+
+prod exec -T db psql -U slipway -d slipway -qc 'CREATE TABLE ctest_marker (id int)' >/dev/null || fail "psql in db"
+log "compose stop"
+ids=$(web_ids)
+start=$(date +%s)
+prod stop >/dev/null 2>&1
+took=$(($(date +%s) - start))
+for id in $ids; do
+  code=$(docker inspect --format '{{.State.ExitCode}}' "$id")
+  [ "$code" = 0 ] || fail "web container $id exited $code on stop"
+done
+[ "$took" -lt 40 ] || fail "stop took ${took} s, past the 40 s grace period"
+ok "compose stop: every web replica exited 0, in ${took} s (grace period 40 s)"
+
+log "compose up again"
+prod up -d --scale web=3 >"$WORK/up2.log" 2>&1 || {
+  cat "$WORK/up2.log"
+  fail "second compose up"
+}
+wait_for 120 ready || fail "no answer through the proxy after the second up"
+dblog=$(prod logs --no-color db 2>&1)
+inits=$(echo "$dblog" | grep -c 'init process complete' || true)
+[ "$inits" = 1 ] || fail "the database was initialised $inits times"
+echo "$dblog" | grep -q 'Skipping initialization' || fail "no 'Skipping initialization' after the restart"
+prod exec -T db psql -U slipway -d slipway -qtAc "SELECT to_regclass('ctest_marker') IS NOT NULL" | grep -q t ||
+  fail "the data did not survive the restart"
+ok "a second up kept the database: initialised once, data still there"
+
+# --- 5. The wrapper in the real postgres image ---------------------------------------------------
+out=$(docker run --name slipway-ctest-nosecret -v slipway-ctest-nosecret:/var/lib/postgresql/data \
+  -v "$WORK/prod/deploy/postgres/wait-then-entrypoint.sh:/usr/local/bin/wait-then-entrypoint.sh:ro" \
+  -e POSTGRES_PASSWORD_FILE=/run/secrets/db_password -e SLIPWAY_DB_WAIT_TIMEOUT=3 \
+  --entrypoint sh postgres:16 /usr/local/bin/wait-then-entrypoint.sh postgres 2>&1) && code=0 || code=$?
+docker rm slipway-ctest-nosecret >/dev/null
+docker volume rm slipway-ctest-nosecret >/dev/null
+[ "$code" = 1 ] || fail "db without its secret exited $code, not 1: $out"
+echo "$out" | grep -q 'gave up after 3s: the password file /run/secrets/db_password does not exist' ||
+  fail "db without its secret did not say why: $out"
+echo "$out" | grep -q 'initialising' && fail "db without its secret initialised anyway: $out"
+ok "db without its password file waits, then exits 1: $(echo "$out" | tail -1)"
+prod down -v >/dev/null 2>&1
+cd "$ROOT"
+
+# --- 6. Development compose ----------------------------------------------------------------------
+# A copy of the checkout's tracked files, so that the edit never touches the checkout itself.
+mkdir -p "$WORK/dev"
+# Tracked and untracked-but-not-ignored files, as they are now (uncommitted edits included).
+git ls-files -z --cached --others --exclude-standard |
+  while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+  tar --null -T - -cf - | tar -xf - -C "$WORK/dev"
+mkdir -p "$WORK/dev/secrets"
+openssl rand -hex 24 >"$WORK/dev/secrets/db_password.txt"
+chmod 644 "$WORK/dev/secrets/db_password.txt"
+# The server writes into the mounted copy (.slipway/, data/) as its owner.
+SLIPWAY_UID=$(id -u)
+SLIPWAY_GID=$(id -g)
+export SLIPWAY_WEB_PORT=$DEV_WEB_PORT SLIPWAY_DB_PORT=$DEV_DB_PORT SLIPWAY_UID SLIPWAY_GID
+cd "$WORK/dev"
+DEV_URL="http://127.0.0.1:$DEV_WEB_PORT"
+log "compose.yaml: up --build (web on 127.0.0.1:$DEV_WEB_PORT, db on 127.0.0.1:$DEV_DB_PORT)"
+dev up -d --build >"$WORK/dev-up.log" 2>&1 || {
+  tail -30 "$WORK/dev-up.log"
+  fail "development compose up"
+}
+wait_for 180 curl -fsS -m 5 "$DEV_URL/readyz" || {
+  dev logs --tail 30 web
+  fail "the development server did not answer within 180 s"
+}
+ok "development stack answers on 127.0.0.1:$DEV_WEB_PORT (db on 127.0.0.1:$DEV_DB_PORT)"
+
+web=$(dev ps -q web)
+before=$(docker inspect --format '{{.State.StartedAt}} {{.RestartCount}}' "$web")
+target=src/core/http/health.ts
+grep -q "send({ status: 'ok' })" "$target" || fail "the edit target moved: update run.sh's development check"
+sed -i "0,/send({ status: 'ok' })/s//send({ status: 'edited-in-the-container-test' })/" "$target"
+edited() { curl -fsS -m 5 "$DEV_URL/livez" | grep -q edited-in-the-container-test; }
+wait_for 90 edited || {
+  dev logs --tail 30 web
+  fail "the source edit did not show within 90 s (does runserver reload on changes?)"
+}
+after=$(docker inspect --format '{{.State.StartedAt}} {{.RestartCount}}' "$web")
+[ "$before" = "$after" ] || fail "the container restarted ($before -> $after)"
+ok "a source edit showed without restarting the container"
+dev down -v >/dev/null 2>&1
+cd "$ROOT"
+
+log "done in $(($(date +%s) - T0)) s"
+echo "containers: $PASSED passed, 0 failed"
