@@ -30,7 +30,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const sources = join(root, 'src');
 
 if (existsSync(sources)) {
-  process.setSourceMapsEnabled(true); // --traceback shows the .ts lines
+  // Stack traces name .ts lines where someone reads them: --traceback, and the servers' error
+  // pages and logs. Elsewhere loading the maps would only slow the start.
+  if (process.argv.includes('--traceback') || /^(runserver|serve|start)$/.test(process.argv[2] ?? ''))
+    process.setSourceMapsEnabled(true);
   const compiled = await compiledSources();
   await import(pathToFileURL(join(compiled, 'core', 'cli', 'main.js')).href);
 } else {

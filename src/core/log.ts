@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { Config } from './config/index.js';
 
 export type { Logger };
@@ -47,6 +47,8 @@ export function createLogger(
 
 /** pino-pretty, synchronous (a command's last line is never lost at exit), in colour on a terminal. */
 function humanDestination(fd: 1 | 2): DestinationStream {
+  // Loaded on first use: servers in production never need it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   return pretty({
     destination: fd,
     sync: true,

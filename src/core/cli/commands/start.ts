@@ -1,7 +1,6 @@
 import { WaitTimeoutError } from '../../db/wait-for-db.js';
 import { CommandError } from '../../errors.js';
 import { runUntilSignal } from '../../http/run-until-signal.js';
-import { startServer } from '../../http/start-server.js';
 import { defineCommand } from '../command.js';
 
 /** The container entrypoint's default command: the seeds' entrypoint.sh, without a shell. */
@@ -26,6 +25,9 @@ export default defineCommand({
     try {
       // startServer waits for the database (DB_WAIT_TIMEOUT) and, with AUTO_MIGRATE on, migrates
       // under the advisory lock before it listens.
+      // Imported here, not at the top: the server (Fastify, every app's routes and templates) is
+      // a third of the CLI's start-up, and no other command needs it.
+      const { startServer } = await import('../../http/start-server.js');
       const server = await startServer(config, ctx.registry(), log);
       process.off('SIGTERM', stopStarting);
       process.off('SIGINT', stopStarting);
