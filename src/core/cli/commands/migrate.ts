@@ -35,7 +35,7 @@ export default defineCommand({
       return 0;
     }
     const applied = await migrateApps(database, ctx.registry(), files, {
-      log: quietLog(ctx),
+      log: ctx.log(),
       onApply: (f) => ctx.out(`Applying ${f.name}`),
     });
     ctx.out(applied.length === 0 ? 'No migrations to apply.' : `Applied ${applied.length} migration(s).`);
@@ -81,7 +81,7 @@ async function migrateToTarget(ctx: CommandContext, typed: string, planOnly: boo
     return plan.problems.length > 0 ? 1 : 0;
   }
   const result = await migrateTo(database, files, typed, {
-    log: quietLog(ctx),
+    log: ctx.log(),
     onRevert: (name) => ctx.out(`Reverting ${name}`),
     onApply: (f) => ctx.out(`Applying ${f.name}`),
   });
@@ -96,14 +96,6 @@ async function migrateToTarget(ctx: CommandContext, typed: string, planOnly: boo
   const status = await database.withSession((s) => migrationStatus(s, files));
   if (status.pending.length === 0)
     for (const app of ctx.registry().apps)
-      await app.afterMigrate?.({ database, registry: ctx.registry(), log: quietLog(ctx) });
+      await app.afterMigrate?.({ database, registry: ctx.registry(), log: ctx.log() });
   return 0;
-}
-
-/**
- * The logger handed to the runner: this command prints a plain line for each migration itself,
- * so the runner's per-migration info events (JSON lines for servers' logs) are left out here.
- */
-function quietLog(ctx: CommandContext) {
-  return ctx.log().child({}, { level: 'warn' });
 }

@@ -93,7 +93,7 @@ function irreversibleMessage(files: readonly MigrationFile[]): string {
 }
 
 export interface MigrateToOptions extends MigrateOptions {
-  /** Called just before each migration is reverted. */
+  /** Called just before each migration is reverted; like onApply, it moves the log event to debug. */
   onRevert?: (name: string) => void;
 }
 
@@ -153,7 +153,7 @@ export async function migrateTo(
       });
       if (ran) {
         reverted.push(name);
-        options.log.info({ migration: name }, 'migration reverted');
+        options.log[options.onRevert ? 'debug' : 'info']({ migration: name }, 'migration reverted');
       }
     }
     if (plan.apply.length > 0) await ensureMigrationsTable(session);

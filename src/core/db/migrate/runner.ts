@@ -72,7 +72,11 @@ export function changedMessage(changed: readonly MigrationFile[]): string {
 
 export interface MigrateOptions {
   log: Logger;
-  /** Called just before each migration runs. */
+  /**
+   * Called just before each migration runs. A caller that reports progress this way (a command
+   * printing a line per migration) gets the "migration applied" log event at debug level rather
+   * than info, so its output is not doubled by log lines; servers, which pass none, log it.
+   */
   onApply?: (file: MigrationFile) => void;
 }
 
@@ -161,7 +165,7 @@ export async function applyMigrations(
     });
     if (ran) {
       applied.push(file.name);
-      options.log.info({ migration: file.name }, 'migration applied');
+      options.log[options.onApply ? 'debug' : 'info']({ migration: file.name }, 'migration applied');
     }
   }
   return applied;
