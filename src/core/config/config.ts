@@ -12,6 +12,10 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly autoMigrate: boolean;
   readonly database: DatabaseConfig;
+  /** NODE_ENV=production, as the container image sets it. */
+  readonly production: boolean;
+  /** SLIPWAY_ALLOW_EMBEDDED: `start`/`serve` may serve on PGlite in production. */
+  readonly allowEmbedded: boolean;
   readonly http: {
     readonly keepAliveTimeoutMs: number;
     /** Addresses or CIDRs of proxies whose X-Forwarded-For/-Proto are believed. */

@@ -1,6 +1,24 @@
 import type { Config } from './config.js';
 
 /**
+ * Why `start`/`serve` refuse this configuration, in one line, or undefined. In production
+ * (NODE_ENV=production, as in the container image, with DEBUG off) the database is PostgreSQL,
+ * so landing on the embedded PGlite (the default when no database is configured, as in a
+ * container started without one) is a mistake unless SLIPWAY_ALLOW_EMBEDDED=1 says otherwise.
+ * A checkout, its tests and `runserver` never set NODE_ENV=production.
+ *
+ *   embeddedRefusal(loadConfig({ env: { NODE_ENV: 'production', SECRET_KEY } })); // 'refusing…'
+ */
+export function embeddedRefusal(config: Config): string | undefined {
+  if (!config.production || config.debug || config.allowEmbedded) return undefined;
+  if (config.database.engine !== 'pglite') return undefined;
+  return (
+    'refusing to serve production (NODE_ENV=production, DEBUG=0) on the embedded PGlite database: configure PostgreSQL ' +
+    '(DATABASE_URL, or SQL_HOST and the other SQL_* variables), or set SLIPWAY_ALLOW_EMBEDDED=1 to use PGlite anyway'
+  );
+}
+
+/**
  * What `slipway check --deploy` refuses in a production configuration, with how to fix each.
  */
 export function deployProblems(config: Config): string[] {

@@ -76,6 +76,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     logLevel: env.LOG_LEVEL,
     autoMigrate: env.AUTO_MIGRATE,
     database: Object.freeze(database),
+    production: env.NODE_ENV === 'production',
+    allowEmbedded: env.SLIPWAY_ALLOW_EMBEDDED,
     http: Object.freeze({
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT,
       trustedProxies: Object.freeze(env.TRUSTED_PROXIES),

@@ -24,6 +24,8 @@ export const envSchema = z.object({
   SQL_USER: text('postgres'),
   SQL_PASSWORD: text(),
   SQL_SSLMODE: oneOf(['disable', 'require', 'verify-full'], 'disable'),
+  NODE_ENV: text(),
+  SLIPWAY_ALLOW_EMBEDDED: bool(false),
 
   DB_POOL_MAX: int(10, 1, 1000),
   DB_CONNECT_TIMEOUT: seconds(5, 600),

@@ -1,3 +1,4 @@
+import { embeddedRefusal } from '../../config/deploy-checks.js';
 import { WaitTimeoutError } from '../../db/wait-for-db.js';
 import { CommandError } from '../../errors.js';
 import { runUntilSignal } from '../../http/run-until-signal.js';
@@ -12,6 +13,8 @@ export default defineCommand({
   configDefaults: { AUTO_MIGRATE: '1' },
   async run(ctx) {
     const config = ctx.config();
+    const refusal = embeddedRefusal(config);
+    if (refusal) throw new CommandError(refusal);
     const log = ctx.log();
     // Until runUntilSignal takes over, a signal means "stop starting". Without a handler, PID 1
     // in a container ignores SIGTERM and `docker stop` waits for its SIGKILL. Interrupting a
