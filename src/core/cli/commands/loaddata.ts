@@ -12,7 +12,8 @@ export default defineCommand({
     "foreign keys need, whatever the files' order. Afterwards each serial/identity sequence is moved past the\n" +
     'largest id, so new rows do not collide. Any invalid record (unknown model or field, a value of the wrong\n' +
     'type, a constraint violation, a reference to a missing row) rolls everything back; the message names the\n' +
-    'file, the record index, its model and pk, and the field. Permissions may be given by codename.\n' +
+    "file, the record index, its model and pk, and the field, and words the database's refusal as the admin does\n" +
+    '("Enter a valid e-mail address."). Permissions may be given by codename.\n' +
     "Loading is raw, like Django's: the tables' BEFORE ROW triggers (first address becomes primary, touch\n" +
     'updated_at…) are off while it writes, so the data comes back as dumped; constraints, constraint triggers\n' +
     'and AFTER triggers still apply. Attachments: only their metadata is in fixtures; copy MEDIA_ROOT too.',
