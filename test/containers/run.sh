@@ -173,6 +173,26 @@ ok "image $((size / 1000000)) MB: base $((base / 1000000)) MB + Slipway's layers
 [ "$(docker run --rm --entrypoint id "$IMAGE" -u)" != 0 ] || fail "the image runs as root"
 ok "the image runs as $(docker run --rm --entrypoint id "$IMAGE" -un) (uid $(docker run --rm --entrypoint id "$IMAGE" -u))"
 
+# No database configured: refused in one line, unless SLIPWAY_ALLOW_EMBEDDED=1.
+key=$(openssl rand -hex 32)
+out=$(docker run --rm -e SECRET_KEY="$key" "$IMAGE" 2>&1) && code=0 || code=$?
+[ "$code" = 1 ] && [ "$(echo "$out" | grep -c .)" = 1 ] && grep -q 'SLIPWAY_ALLOW_EMBEDDED=1' <<<"$out" ||
+  fail "the image with no database exited $code: $out"
+ok "with no database configured the image refuses PGlite: $out"
+docker run -d --name slipway-ctest-pglite -e SECRET_KEY="$key" -e SLIPWAY_ALLOW_EMBEDDED=1 "$IMAGE" >/dev/null
+wait_for 90 docker exec slipway-ctest-pglite node /app/bin/healthcheck.js || {
+  docker logs slipway-ctest-pglite 2>&1 | tail -20
+  fail "the image on PGlite (SLIPWAY_ALLOW_EMBEDDED=1) did not answer /livez within 90 s"
+}
+out=$(docker exec slipway-ctest-pglite slipway check 2>&1 || true)
+grep -q 'models: not checked here' <<<"$out" ||
+  fail "slipway check in the image did not skip the model drift check (no drizzle-kit there): $out"
+docker stop -t 30 slipway-ctest-pglite >/dev/null
+code=$(docker inspect --format '{{.State.ExitCode}}' slipway-ctest-pglite)
+docker rm slipway-ctest-pglite >/dev/null
+[ "$code" = 0 ] || fail "the image on PGlite exited $code on docker stop"
+ok "with SLIPWAY_ALLOW_EMBEDDED=1 it serves on PGlite, 'slipway check' runs, docker stop exits 0"
+
 # --- 4. Production compose ------------------------------------------------------------------------
 # A project folder of its own: generated secrets, never the checkout's secrets/.
 mkdir -p "$WORK/prod/secrets" "$WORK/prod/deploy/postgres" "$WORK/prod/test/containers"
@@ -267,7 +287,7 @@ wait_for 120 ready || fail "no answer through the proxy after the second up"
 dblog=$(prod logs --no-color db 2>&1)
 inits=$(echo "$dblog" | grep -c 'init process complete' || true)
 [ "$inits" = 1 ] || fail "the database was initialised $inits times"
-echo "$dblog" | grep -q 'Skipping initialization' || fail "no 'Skipping initialization' after the restart"
+grep -q 'Skipping initialization' <<<"$dblog" || fail "no 'Skipping initialization' after the restart"
 prod exec -T db psql -U slipway -d slipway -qtAc "SELECT to_regclass('ctest_marker') IS NOT NULL" | grep -q t ||
   fail "the data did not survive the restart"
 ok "a second up kept the database: initialised once, data still there"
@@ -280,9 +300,9 @@ out=$(docker run --name slipway-ctest-nosecret -v slipway-ctest-nosecret:/var/li
 docker rm slipway-ctest-nosecret >/dev/null
 docker volume rm slipway-ctest-nosecret >/dev/null
 [ "$code" = 1 ] || fail "db without its secret exited $code, not 1: $out"
-echo "$out" | grep -q 'gave up after 3s: the password file /run/secrets/db_password does not exist' ||
+grep -q 'gave up after 3s: the password file /run/secrets/db_password does not exist' <<<"$out" ||
   fail "db without its secret did not say why: $out"
-echo "$out" | grep -q 'initialising' && fail "db without its secret initialised anyway: $out"
+grep -q 'initialising' <<<"$out" && fail "db without its secret initialised anyway: $out"
 ok "db without its password file waits, then exits 1: $(echo "$out" | tail -1)"
 prod down -v >/dev/null 2>&1
 cd "$ROOT"
