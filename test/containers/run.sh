@@ -78,6 +78,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- 1. An engine ------------------------------------------------------------------------------
+for tool in curl openssl git tar; do
+  command -v "$tool" >/dev/null || skip "$tool is not installed"
+done
 command -v docker >/dev/null || skip "no docker CLI (Debian: apt-get install docker.io docker-compose)"
 if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null || skip "no Docker engine running and no dockerd to start"
