@@ -3,7 +3,9 @@ import { logAction } from '../admin/services/history.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import type { AuthUser } from '../auth/request-user.js';
 import { user } from '../auth/schema.js';
+import { rowValueProblems } from '../db/column-values.js';
 import type { AppDb } from '../db/database.js';
+import { token } from './schema.js';
 import { createToken, type TokenRow } from './tokens.js';
 
 /** What issuing a token can refuse, by field, for the admin's form and the API's problem list. */
@@ -33,8 +35,9 @@ export async function issueToken(
   if (input.userId !== actor.id && !actor.isSuperuser)
     throw new PermissionDeniedError('Only superusers may create tokens for other users.');
   const name = input.name.trim();
-  if (name.length > 100)
-    return { ok: false, errors: { name: ['Ensure this value has at most 100 characters.'] } };
+  const problems = rowValueProblems(token, { userId: input.userId, name });
+  if (problems.length > 0)
+    return { ok: false, errors: Object.fromEntries(problems.map((p) => [p.key, [p.message]])) };
   const [owner] = await db.select().from(user).where(eq(user.id, input.userId)).limit(1);
   if (!owner) return { ok: false, errors: { userId: ['There is no such user.'] } };
   return db.transaction(async (tx) => {

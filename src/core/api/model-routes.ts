@@ -5,11 +5,13 @@ import { loadChangelist } from '../admin/services/changelist.js';
 import { deleteObjects } from '../admin/services/delete-objects.js';
 import { planDelete } from '../admin/services/delete-plan.js';
 import { PermissionDeniedError } from '../auth/errors.js';
+import { textProblem } from '../db/column-values.js';
 import { apiUser } from './authentication.js';
 import { ApiConflictError, ApiNotFoundError, ApiQueryError, type FieldError } from './errors.js';
 import { listQuerySchema, MAX_FILE_BASE64, writeSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
 import { serializeRows } from './serialize.js';
+import { fieldErrors } from './validation.js';
 import { writeObject } from './write-object.js';
 
 /** The list's query parameters, in the admin's changelist service. */
@@ -20,6 +22,13 @@ function pageLink(request: FastifyRequest, page: number): string {
   if (page === 1) url.searchParams.delete('page');
   else url.searchParams.set('page', String(page));
   return url.toString();
+}
+
+/** Query parameters the endpoint does not read: each named, with the ones it accepts. */
+function unknownParameters(query: URLSearchParams, accepted: readonly string[]): FieldError[] {
+  const unknown = [...new Set(query.keys())].filter((k) => !accepted.includes(k));
+  const choices = accepted.length > 0 ? `accepted: ${accepted.join(', ')}` : 'this endpoint takes none';
+  return unknown.map((k) => ({ field: k, message: `Unknown query parameter; ${choices}.` }));
 }
 
 function orderingErrors(resource: ApiResource, raw: string | undefined): FieldError[] {
@@ -55,6 +64,11 @@ export function registerModelRoutes(
   const db = deps.ctx.database.db;
   const needs = (action: 'view' | 'add' | 'change' | 'delete') => async (request: FastifyRequest) =>
     requirePerm(apiUser(request), reg, action);
+  // Endpoints other than the list read no query parameter: one sent is a mistake, said at once.
+  const noQuery = async (request: FastifyRequest) => {
+    const problems = unknownParameters(new URLSearchParams(request.url.split('?')[1] ?? ''), []);
+    if (problems.length > 0) throw new ApiQueryError(problems);
+  };
   const config = { csrf: false };
   const mediaRoot = deps.ctx.config.mediaRoot;
   // A file travels in base64 inside the JSON: room for the largest file, plus the other fields.
@@ -65,15 +79,28 @@ export function registerModelRoutes(
   const serializeOne = async (request: FastifyRequest, row: Row) =>
     (await serializeRows(db, resource, apiUser(request), [row]))[0];
 
+  const querySchema = listQuerySchema(resource);
+  const accepted = Object.keys(querySchema['properties'] as object);
   app.get(
     path,
-    { schema: { querystring: listQuerySchema(resource) }, config, preValidation: needs('view') },
+    // Validation problems are collected with the others below, so that all are reported at once.
+    { schema: { querystring: querySchema }, attachValidation: true, config, preValidation: needs('view') },
     async (request) => {
       const user = apiUser(request);
-      const q = request.query as { page?: number; page_size?: number; ordering?: string };
-      const problems = orderingErrors(resource, q.ordering);
-      if (problems.length > 0) throw new ApiQueryError(problems);
+      const q = request.query as { page?: number; page_size?: number; ordering?: string; search?: string };
       const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+      const invalid = request.validationError?.validation
+        ? fieldErrors(request.validationError.validation as never)
+        : [];
+      const problems = [
+        ...unknownParameters(query, accepted),
+        ...invalid,
+        ...(invalid.some((e) => e.field === 'ordering') ? [] : orderingErrors(resource, q.ordering)),
+        ...(typeof q.search === 'string' && textProblem(q.search)
+          ? [{ field: 'search', message: textProblem(q.search)! }]
+          : []),
+      ];
+      if (problems.length > 0) throw new ApiQueryError(problems);
       const list = await loadChangelist(db, index, reg, user, query, {
         params: PARAMS,
         perPage: q.page_size ?? reg.perPage,
@@ -101,7 +128,12 @@ export function registerModelRoutes(
   if (options.create !== false)
     app.post(
       path,
-      { schema: { body: writeSchema(resource, 'create') }, config, preValidation: needs('add'), ...limits },
+      {
+        schema: { body: writeSchema(resource, 'create') },
+        config,
+        preValidation: [needs('add'), noQuery],
+        ...limits,
+      },
       async (request, reply) => {
         const user = apiUser(request);
         const row = await writeObject(
@@ -115,7 +147,7 @@ export function registerModelRoutes(
       },
     );
 
-  app.get(item, { config, preValidation: needs('view') }, async (request) => {
+  app.get(item, { config, preValidation: [needs('view'), noQuery] }, async (request) => {
     const { row } = await objectFor(deps, reg, apiUser(request), request.params, 'view');
     return serializeOne(request, row);
   });
@@ -142,11 +174,11 @@ export function registerModelRoutes(
       schema: { body: writeSchema(resource, mode) },
       config,
       ...limits,
-      preValidation: needs('change'),
+      preValidation: [needs('change'), noQuery],
       handler: update,
     });
 
-  app.delete(item, { config, preValidation: needs('delete') }, async (request, reply) => {
+  app.delete(item, { config, preValidation: [needs('delete'), noQuery] }, async (request, reply) => {
     const user = apiUser(request);
     const { row } = await objectFor(deps, reg, user, request.params, 'delete');
     const name = `${reg.label.toLowerCase()} “${reg.str(row)}”`;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requirePerm } from '../admin/routes/guard.js';
+import { INT_RANGE } from '../db/column-values.js';
 import type { AppDb } from '../db/database.js';
 import { apiUser } from './authentication.js';
 import { ApiValidationError } from './errors.js';
@@ -17,6 +18,7 @@ export const TOKEN_CREATE_SCHEMA = {
     userId: {
       type: 'integer',
       minimum: 1,
+      maximum: INT_RANGE['PgSerial']![1],
       title: 'User',
       description: 'Another user (superusers only); yourself by default.',
     },

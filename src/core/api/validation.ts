@@ -1,15 +1,18 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
+import { instantInRange, parseDay } from '../db/column-values.js';
 import type { FieldError } from './errors.js';
 
 function validDate(text: string): boolean {
-  const d = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+  return parseDay(text) !== undefined;
 }
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** RFC 3339 `date-time`: a real date, a real time, and an offset (a bare local time is ambiguous). */
+/**
+ * RFC 3339 `date-time`: a real date, a real time, and an offset (a bare local time is ambiguous),
+ * in years 1 to 9999 once in UTC (what the database stores).
+ */
 export function isDateTime(text: string): boolean {
   const m = DATE_TIME.exec(text);
   return Boolean(
@@ -18,7 +21,7 @@ export function isDateTime(text: string): boolean {
       Number(m[2]) < 24 &&
       Number(m[3]) < 60 &&
       Number(m[4]) < 60 &&
-      !Number.isNaN(Date.parse(text)),
+      instantInRange(new Date(text)),
   );
 }
 

@@ -2,10 +2,10 @@ import { type Row, UPLOAD_MAX_BYTES, type UploadedFile } from '../admin/options.
 import { inlinePerms, loadChildren } from '../admin/services/inline-forms.js';
 import { linkedIds } from '../admin/services/many-to-many.js';
 import { type FormDeps, parseForm } from '../admin/services/object-form.js';
-import { saveObject } from '../admin/services/save-object.js';
+import { OBJECT_VANISHED, ROW_VANISHED, saveObject } from '../admin/services/save-object.js';
 import { storeUpload } from '../admin/services/upload.js';
 import { PermissionDeniedError } from '../auth/errors.js';
-import { ApiConflictError, ApiValidationError } from './errors.js';
+import { ApiConflictError, ApiNotFoundError, ApiValidationError } from './errors.js';
 import { buildFormBody, type Current, stateErrors, unknownChildIds } from './form-body.js';
 import type { ApiResource } from './resource.js';
 
@@ -13,7 +13,7 @@ import type { ApiResource } from './resource.js';
  * SQLSTATEs answered with 409: the write clashes with other rows (a duplicate, a protected
  * reference) or with a concurrent transaction (a deadlock, a serialization failure).
  */
-const CONFLICTS = new Set(['23505', '23503', '23P01', '40P01', '40001']);
+const CONFLICTS = new Set(['23505', '23503', '23P01', '40P01', '40001', ROW_VANISHED]);
 
 /**
  * Creates (`original` undefined) or changes an object from a JSON body that passed the route's
@@ -23,8 +23,9 @@ const CONFLICTS = new Set(['23505', '23503', '23P01', '40P01', '40001']);
  *
  * A registration's file input arrives as `{ filename, content }` (base64) and goes through the
  * admin's upload step. Throws {@link ApiValidationError} (422) with every problem by field,
- * {@link ApiConflictError} (409) when the database refuses a duplicate or a protected reference
- * or the write kept colliding with a concurrent one,
+ * {@link ApiConflictError} (409) when the database refuses a duplicate or a protected reference,
+ * the write kept colliding with a concurrent one or a child row was deleted meanwhile,
+ * ApiNotFoundError (404) when the object itself was deleted meanwhile,
  * and PermissionDeniedError (403) for children the user may neither view nor add.
  */
 export async function writeObject(
@@ -74,6 +75,7 @@ export async function writeObject(
   if (saved.ok) return saved.row;
   if (stored) await upload?.discard?.(stored, uploadCtx);
   const errors = stateErrors(resource, saved.state, json);
+  if (saved.code === OBJECT_VANISHED) throw new ApiNotFoundError(errors[0]?.message ?? 'Not found.');
   throw CONFLICTS.has(saved.code) ? new ApiConflictError(errors) : new ApiValidationError(errors);
 }
 

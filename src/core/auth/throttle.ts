@@ -54,7 +54,8 @@ export async function authenticate(
   db: AppDb,
   input: { username: string; password: string; ip: string },
 ): Promise<UserRow | null> {
-  const username = input.username.slice(0, 150);
+  // Recorded for throttling only: a NUL byte (which no username holds) cannot be stored as is.
+  const username = input.username.replaceAll('\0', '\uFFFD').slice(0, 150);
   const ip = input.ip.slice(0, 64);
   const [claim] = await db
     .insert(loginAttempt)

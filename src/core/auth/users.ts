@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { textProblem } from '../db/column-values.js';
 import type { AppDb } from '../db/database.js';
 import { ValidationError } from './errors.js';
 import { hashPassword, validatePassword } from './passwords.js';
@@ -29,6 +30,8 @@ export function validateIdentity(input: { username: string; email?: string }): R
 
 /** Finds a user by username, case-insensitively. */
 export async function findUserByUsername(db: AppDb, username: string): Promise<UserRow | undefined> {
+  // No stored username can hold what its column refuses (a NUL byte): not sent to the database.
+  if (textProblem(username)) return undefined;
   const [row] = await db
     .select()
     .from(user)

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { clientErrorStatus, databaseError } from '../db/client-errors.js';
 import { concurrencyFailure } from '../db/retry-transaction.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { ConcurrentUpdateError, SlipwayError } from '../errors.js';
@@ -21,6 +22,8 @@ const FASTIFY_MESSAGES: Record<string, (contentType: string | undefined) => stri
  *
  * - SlipwayError: its status and message; a raw deadlock or serialization failure (40P01,
  *   40001) is a ConcurrentUpdateError (409).
+ * - A database error the request's values caused (SQLSTATE class 22 or 23) that no service
+ *   translated: 400, 409 or 422 (clientErrorStatus), naming the column when the database does.
  * - Fastify's own 4xx errors (bad JSON, body too large…): their status and message.
  * - A database that is down or restarting: 503 with Retry-After, so clients and proxies retry.
  * - Anything else: 500 with a generic message; the stack is logged, and shown only under DEBUG.
@@ -39,6 +42,22 @@ export function installErrorHandlers(app: FastifyInstance, debug: boolean): void
         detail: known.message,
         code: known.code,
         ...known.detail,
+      });
+    }
+    const pgError = databaseError(error);
+    if (pgError) {
+      const status = clientErrorStatus(pgError);
+      request.log.info({ sqlState: pgError.code, err: error }, 'database refused a value of the request');
+      const message =
+        status === 400
+          ? `The database could not use a value of this request: ${pgError.message}.`
+          : `The database refused the change: ${pgError.message}.`;
+      return sendProblem(request, reply, {
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail: message,
+        code: `SLIPWAY_DB_${pgError.code}`,
+        errors: [{ field: pgError.column ?? null, message }],
       });
     }
     if (isDatabaseUnavailable(error)) {

@@ -1,18 +1,9 @@
 import { getTableConfig } from 'drizzle-orm/pg-core';
+import type { PgErrorInfo } from '../../db/client-errors.js';
 import type { TableMeta } from '../introspect.js';
 import { checkRule } from './check-rules.js';
 
-/** The fields PostgreSQL reports with an integrity error (node-postgres and PGlite alike). */
-export interface PgErrorInfo {
-  readonly code: string;
-  readonly constraint?: string;
-  readonly column?: string;
-  readonly table?: string;
-  readonly detail?: string;
-  readonly message: string;
-  /** The server function that raised it: `exec_stmt_raise` for a PL/pgSQL `RAISE`. */
-  readonly routine?: string;
-}
+export { databaseError, type PgErrorInfo } from '../../db/client-errors.js';
 
 /**
  * Whether a trigger raised the error (PL/pgSQL `RAISE … USING ERRCODE = 'check_violation',
@@ -22,20 +13,6 @@ export interface PgErrorInfo {
  */
 export function raisedByTrigger(error: PgErrorInfo): boolean {
   return error.routine === 'exec_stmt_raise';
-}
-
-/**
- * The PostgreSQL error behind `error` when it is a data or integrity error (class 22 or 23),
- * unwrapping Drizzle's query error; undefined otherwise (those stay 500s).
- */
-export function databaseError(error: unknown): PgErrorInfo | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const e = current as Partial<PgErrorInfo> & { cause?: unknown };
-    if (typeof e.code === 'string' && /^2[23]/.test(e.code)) return e as PgErrorInfo;
-    current = e.cause;
-  }
-  return undefined;
 }
 
 /** A database error as a form error: on a field when the constraint names one, else the form's. */

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
+import { parseDay } from '../../db/column-values.js';
 import type { AppDb } from '../../db/database.js';
 import { describeTable, type FieldMeta } from '../introspect.js';
 import type { Row } from '../options.js';
@@ -286,11 +287,12 @@ function dateFilter(
   const to = query.get(until);
   const asBound = (raw: string | null, param: string): Date | string | undefined => {
     if (raw === null) return undefined;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(Date.parse(`${raw}T00:00:00Z`))) {
+    const day = parseDay(raw);
+    if (!day) {
       ignored.push(param);
       return undefined;
     }
-    return field.kind === 'date' ? raw : new Date(`${raw}T00:00:00Z`);
+    return field.kind === 'date' ? raw : day;
   };
   const lower = asBound(from, since);
   const upper = asBound(to, until);

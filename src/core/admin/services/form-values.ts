@@ -1,6 +1,16 @@
+import {
+  columnValueProblem,
+  INT_RANGE,
+  instantInRange,
+  integerRange,
+  parseDay,
+  textProblem,
+} from '../../db/column-values.js';
 import { toDateInput, toDateTimeLocal } from '../format.js';
 import type { FieldMeta } from '../introspect.js';
 import { columnRules } from './check-rules.js';
+
+export { INT_RANGE };
 
 /** A form body as @fastify/formbody parses it: repeated names become arrays. */
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -17,17 +27,9 @@ export function many(body: FormBody, name: string): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-/** The range of each integer column type (serials start at 1). */
-export const INT_RANGE: Record<string, [number, number]> = {
-  PgSmallInt: [-32_768, 32_767],
-  PgSmallSerial: [1, 32_767],
-  PgInteger: [-2_147_483_648, 2_147_483_647],
-  PgSerial: [1, 2_147_483_647],
-};
-
 /** The range of an integer column's values (JavaScript's safe integers for bigint in number mode). */
 export function intRange(field: FieldMeta): readonly [number, number] {
-  return INT_RANGE[field.column.columnType] ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  return integerRange(field.column);
 }
 
 /** The range a key (an id) of an integer column may take: from 0 (or 1 for serials) up. */
@@ -86,6 +88,14 @@ const REQUIRED = 'This field is required.';
  *   parseField(votes, 'x', 'change')          // { ok: false, error: 'Enter a whole number.' }
  */
 export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add' | 'change'): Parsed {
+  const parsed = parseInput(field, raw, mode);
+  if (!parsed.ok) return parsed;
+  // The column's own limits (numeric precision, bigint range, NUL in JSON), as every write checks them.
+  const problem = columnValueProblem(field.column, parsed.value);
+  return problem ? { ok: false, error: problem } : parsed;
+}
+
+function parseInput(field: FieldMeta, raw: string | undefined, mode: 'add' | 'change'): Parsed {
   if (field.kind === 'boolean') return { ok: true, value: raw !== undefined && raw !== '' && raw !== '0' };
   const text =
     field.kind === 'longtext' || field.kind === 'json'
@@ -102,12 +112,10 @@ export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add
   switch (field.kind) {
     case 'text':
     case 'longtext':
-      if (field.maxLength && [...text].length > field.maxLength)
-        return {
-          ok: false,
-          error: `Ensure this value has at most ${field.maxLength} characters (it has ${[...text].length}).`,
-        };
-      if (text.includes('\0')) return { ok: false, error: 'Null characters are not allowed.' };
+      {
+        const problem = textProblem(text, field.maxLength);
+        if (problem) return { ok: false, error: problem };
+      }
       for (const rule of columnRules(field.column)) {
         const error = rule.validate?.(text);
         if (error !== undefined) return { ok: false, error };
@@ -144,6 +152,7 @@ export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add
       // Milliseconds are kept (timestamps store microseconds; JavaScript dates hold milliseconds).
       const ms = (m[5] ?? '').padEnd(3, '0').slice(0, 3);
       const value = new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}.${ms}Z`);
+      if (!instantInRange(value)) return { ok: false, error: 'Enter a valid date/time.' };
       return {
         ok: true,
         value: field.column.columnType === 'PgTimestampString' ? value.toISOString() : value,
@@ -172,8 +181,7 @@ function parseReference(field: FieldMeta, text: string): Parsed {
 }
 
 function validDate(text: string): boolean {
-  const d = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+  return parseDay(text) !== undefined;
 }
 
 /** A stored value as an input's value, the inverse of {@link parseField}. */

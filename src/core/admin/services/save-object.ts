@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { rowValueProblems, type ValueProblem } from '../../db/column-values.js';
 import { retryTransaction } from '../../db/retry-transaction.js';
 import { ConcurrentUpdateError } from '../../errors.js';
 import type { Row } from '../options.js';
@@ -20,7 +21,36 @@ import { reprOf } from './objects.js';
  */
 export type SaveResult =
   | { ok: true; row: Row; changed: boolean }
-  | { ok: false; state: FormState; code: string; reason: 'refused' | 'colliding' };
+  | { ok: false; state: FormState; code: string; reason: 'refused' | 'colliding' | 'vanished' };
+
+/**
+ * The `code` of a save that found its object (`OBJECT_VANISHED`) or one of its inline rows
+ * (`ROW_VANISHED`) deleted by a concurrent request: nothing was saved. The API answers 404 and
+ * 409; the admin shows the message on the form.
+ */
+export const OBJECT_VANISHED = 'object-vanished';
+export const ROW_VANISHED = 'row-vanished';
+
+/** A row that an UPDATE … RETURNING no longer found: deleted since it was read. */
+class RowVanishedError extends Error {
+  constructor(
+    readonly inlineIndex?: number,
+    readonly row?: number,
+  ) {
+    super('row vanished');
+  }
+}
+
+/** Values that their columns cannot take (see rowValueProblems), found before they are bound. */
+class ValueRefusedError extends Error {
+  constructor(
+    readonly problems: readonly ValueProblem[],
+    readonly inlineIndex?: number,
+    readonly row?: number,
+  ) {
+    super(problems.map((p) => `${p.key}: ${p.message}`).join('; '));
+  }
+}
 
 /** An integrity error raised by one inline row, so the message can go to that row. */
 class InlineRowError extends Error {
@@ -65,18 +95,19 @@ export async function saveObject(
           (k) => !editableFields(state).some((f) => f.key === k) && submission.values[k] !== original[k],
         );
         const set = Object.fromEntries([...changed, ...extraChanged].map((k) => [k, submission.values[k]]));
-        row =
-          Object.keys(set).length > 0
-            ? (
-                (await tx
-                  .update(table)
-                  .set(set)
-                  .where(eq(reg.pk.column, original[reg.pk.key] as never))
-                  .returning()) as Row[]
-              )[0]!
-            : original;
+        refuseValues(table, set);
+        if (Object.keys(set).length > 0) {
+          const [updated] = (await tx
+            .update(table)
+            .set(set)
+            .where(eq(reg.pk.column, original[reg.pk.key] as never))
+            .returning()) as Row[];
+          if (!updated) throw new RowVanishedError();
+          row = updated;
+        } else row = original;
         if (changed.length > 0) message.push({ changed: { fields: changed.map(reg.fieldLabel) } });
       } else {
+        refuseValues(table, submission.values);
         row = (
           (await tx
             .insert(table)
@@ -107,6 +138,8 @@ export async function saveObject(
               ),
             );
           } catch (error) {
+            if (error instanceof RowVanishedError) throw new RowVanishedError(i, op.row);
+            if (error instanceof ValueRefusedError) throw new ValueRefusedError(error.problems, i, op.row);
             const pgError = databaseError(error);
             throw pgError ? new InlineRowError(i, op.row, pgError) : error;
           }
@@ -127,6 +160,27 @@ export async function saveObject(
     });
     return { ok: true, ...result };
   } catch (error) {
+    if (error instanceof RowVanishedError) {
+      const inline =
+        error.inlineIndex === undefined ? undefined : submission.inlineOps[error.inlineIndex]!.state;
+      const message = inline
+        ? `This ${inline.inline.label.toLowerCase()} was deleted by someone else meanwhile, so nothing was saved. Reload and try again.`
+        : `This ${reg.label.toLowerCase()} was deleted by someone else meanwhile, so nothing was saved.`;
+      const target = inline ? (inline.rows[error.row!]?.errors ?? undefined) : state.errors;
+      if (target) target['__all__'] = [...(target['__all__'] ?? []), message];
+      else inline!.errors.push(message);
+      return { ok: false, state, code: inline ? ROW_VANISHED : OBJECT_VANISHED, reason: 'vanished' };
+    }
+    if (error instanceof ValueRefusedError) {
+      const inline =
+        error.inlineIndex === undefined ? undefined : submission.inlineOps[error.inlineIndex]!.state;
+      const target = inline ? inline.rows[error.row!]?.errors : state.errors;
+      for (const p of error.problems) {
+        if (target) target[p.key] = [...(target[p.key] ?? []), p.message];
+        else inline!.errors.push(`${p.key}: ${p.message}`);
+      }
+      return { ok: false, state, code: '22000', reason: 'refused' };
+    }
     if (error instanceof InlineRowError) {
       const inlineState = submission.inlineOps[error.inlineIndex]!.state;
       const { inline } = inlineState;
@@ -174,18 +228,30 @@ async function applyInlineOp(
   }
   if (op.kind === 'update') {
     const set = Object.fromEntries(op.changed.map((k) => [k, op.values[k]]));
+    refuseValues(table, set);
     const [row] = (await tx
       .update(table)
       .set(set)
       .where(eq(pkColumn, op.pk as never))
       .returning()) as Row[];
+    if (!row) throw new RowVanishedError();
     return {
       changed: { name, object: repr(row!), fields: op.changed.map((k) => inline.meta.field(k)!.label) },
     };
   }
+  refuseValues(table, op.values);
   const [row] = (await tx
     .insert(table)
     .values({ ...op.values, [inline.fk.key]: parentPk } as never)
     .returning()) as Row[];
   return { added: { name, object: repr(row!) } };
+}
+
+/** Throws ValueRefusedError when a value cannot be bound for its column. */
+function refuseValues(
+  table: Parameters<typeof rowValueProblems>[0],
+  values: Readonly<Record<string, unknown>>,
+): void {
+  const problems = rowValueProblems(table, values);
+  if (problems.length > 0) throw new ValueRefusedError(problems);
 }

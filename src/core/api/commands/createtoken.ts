@@ -1,6 +1,8 @@
 import { findUserByUsername } from '../../auth/users.js';
 import { defineCommand } from '../../cli/command.js';
+import { columnValueProblem } from '../../db/column-values.js';
 import { CommandError } from '../../errors.js';
+import { token } from '../schema.js';
 import { createToken } from '../tokens.js';
 
 export default defineCommand({
@@ -19,7 +21,8 @@ export default defineCommand({
     if (!username || rest.length > 0)
       throw new CommandError('give one username: slipway createtoken <username> [--name <name>]');
     const name = (values['name'] as string | undefined) ?? '';
-    if (name.length > 100) throw new CommandError('--name is limited to 100 characters');
+    const problem = columnValueProblem(token.name, name);
+    if (problem) throw new CommandError(`--name: ${problem}`);
     const database = await ctx.database();
     const user = await findUserByUsername(database.db, username);
     if (!user) throw new CommandError(`there is no user "${username}"`);
