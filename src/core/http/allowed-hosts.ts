@@ -15,12 +15,31 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   });
 }
 
+function hostHeaderCount(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') n++;
+  return n;
+}
+
 /** Paths that probes call by IP address; they reveal nothing and skip the host check. */
 const PROBES = new Set(['/livez', '/readyz']);
 
-/** Answers 400 to requests for a host not in ALLOWED_HOSTS, as Django does (DNS rebinding, cache poisoning). */
+/**
+ * Answers 400 to requests for a host not in ALLOWED_HOSTS, as Django does (DNS rebinding, cache
+ * poisoning), and to requests with two Host headers.
+ */
 export function enforceAllowedHosts(app: FastifyInstance, allowed: readonly string[]): void {
   app.addHook('onRequest', async (request, reply) => {
+    // RFC 9112 §3.2: a request with more than one Host header is refused (Node keeps the first).
+    if (hostHeaderCount(request.raw.rawHeaders) > 1) {
+      request.log.warn('request with more than one Host header');
+      reply.header('connection', 'close');
+      return sendProblem(request, reply, {
+        title: 'Bad Request',
+        status: 400,
+        detail: 'The request has more than one Host header.',
+      });
+    }
     if (PROBES.has(request.url.split('?')[0]!)) return;
     const host = request.headers.host ?? '';
     if (hostAllowed(host, allowed)) return;

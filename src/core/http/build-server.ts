@@ -8,9 +8,10 @@ import type { AppContext } from '../apps/define-app.js';
 import type { AppRegistry } from '../apps/registry.js';
 import type { MigrationFile } from '../db/migrate/files.js';
 import { enforceAllowedHosts } from './allowed-hosts.js';
+import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
-import { installSecurityHeaders } from './security.js';
+import { installSecurityHeaders, securityHeaders } from './security.js';
 import { registerFaviconFallback, registerWelcomePage } from './welcome.js';
 
 export interface ServerDeps extends AppContext {
@@ -23,10 +24,12 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Builds the Fastify instance: request ids, structured logs, host check, security headers,
- * error pages, health routes and every installed app's routes. Does not listen.
+ * error pages (for the router's and Node's parser's refusals too), health routes and every
+ * installed app's routes. Does not listen.
  */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const headers = securityHeaders(config);
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // A proxy's X-Request-Id is kept when it looks like an id, so one id follows a request end to end.
@@ -41,11 +44,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
+    // The router's and Node's own refusals are answered as the app's errors (problem+json,
+    // security headers, request id), not as Fastify's bare JSON.
+    frameworkErrors: frameworkErrorHandler(headers),
+    clientErrorHandler: clientErrorHandler(headers, deps.log),
     // X-Forwarded-For/-Proto are believed only from these proxies (request.ip, request.protocol).
     trustProxy: config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false,
   });
 
-  installSecurityHeaders(app, config);
+  installSecurityHeaders(app, headers);
   enforceAllowedHosts(app, config.allowedHosts);
   installErrorHandlers(app, config.debug);
   await app.register(fastifyCookie);

@@ -1,6 +1,17 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import type { Config } from '../config/index.js';
+
+/**
+ * The security headers, built once: `apply` sets them on a response (helmet's middleware), and
+ * `fixed` is the same set as plain name/value pairs, for answers written before Fastify has a
+ * request (a URL the router refuses, a request Node's parser refuses).
+ */
+export interface SecurityHeaders {
+  apply(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  readonly fixed: Readonly<Record<string, string>>;
+}
 
 /**
  * Security headers on every response. The Content-Security-Policy allows scripts, styles and
@@ -10,8 +21,8 @@ import type { Config } from '../config/index.js';
  * helmet's middleware is built once, here. (@fastify/helmet rebuilds it, parsing the policy
  * again, on every request: a tenth of a simple page's time under load.)
  */
-export function installSecurityHeaders(app: FastifyInstance, config: Config): void {
-  const applyHeaders = helmet({
+export function securityHeaders(config: Config): SecurityHeaders {
+  const apply = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -33,8 +44,23 @@ export function installSecurityHeaders(app: FastifyInstance, config: Config): vo
     strictTransportSecurity: config.debug ? false : { maxAge: 31_536_000, includeSubDomains: true },
     crossOriginEmbedderPolicy: false,
   });
+  const fixed: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      fixed[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete fixed[name];
+    },
+  };
+  apply({ headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  return { apply, fixed };
+}
+
+/** Sets the security headers and `X-Request-Id` on every response that goes through the routes. */
+export function installSecurityHeaders(app: FastifyInstance, headers: SecurityHeaders): void {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    applyHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
+    headers.apply(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
 }
