@@ -7,6 +7,7 @@ import { PermissionDeniedError } from '../../../core/auth/errors.js';
 import type { AuthUser } from '../../../core/auth/request-user.js';
 import { ContactNotFoundError } from '../errors.js';
 import { attachmentFile, type MediaDeps, removeDeletedFiles } from './service.js';
+import { removeStaleUploads } from './storage.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -84,13 +85,27 @@ export function registerAttachmentRoutes(app: FastifyInstance, ctx: AppContext):
  * After every unsafe admin or API request (the response is sent, its transaction committed),
  * removes the files of attachments deleted by then: by the admin's delete pages, the cascade from
  * a deleted person or company, or the API. Other paths (psql, the CLI) are swept by the next one.
+ * Also removes the temporary files of interrupted uploads (see removeStaleUploads), at start and
+ * from time to time.
  */
-export function installDeletedFileSweeper(app: FastifyInstance, ctx: AppContext): void {
+export async function installDeletedFileSweeper(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const deps = { db: ctx.database.db, mediaRoot: ctx.config.mediaRoot };
+  // Temporary files of uploads interrupted by a killed process: removed at start, and again at
+  // most once a minute after an unsafe request (another instance may have been killed).
+  let lastStaleSweep = Date.now();
+  const sweepStale = async () => {
+    const removed = await removeStaleUploads(deps.mediaRoot);
+    if (removed > 0) ctx.log.info({ removed }, 'removed the temporary files of interrupted uploads');
+  };
+  await sweepStale().catch((error) => ctx.log.warn({ err: error }, 'could not remove interrupted uploads'));
   app.addHook('onResponse', async (request) => {
     if (!UNSAFE.has(request.method) || !/^\/(admin|api)\//.test(request.url)) return;
     try {
       await removeDeletedFiles(deps);
+      if (Date.now() - lastStaleSweep > 60_000) {
+        lastStaleSweep = Date.now();
+        await sweepStale();
+      }
     } catch (error) {
       request.log.warn({ err: error }, 'could not remove the files of deleted attachments');
     }

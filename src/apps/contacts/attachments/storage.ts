@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContactValidationError } from '../errors.js';
 import { ALLOWED_TYPES, binaryType, extensionOf, type FileType, PLAIN_TEXT, TextChecker } from './sniff.js';
@@ -106,4 +106,45 @@ export async function removeStoredFile(mediaRoot: string, storedName: string): P
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+}
+
+/**
+ * How long an upload's temporary file may go unwritten before it is taken for the leftover of an
+ * interrupted upload (a process killed mid-write): longer than the server's request timeout
+ * (120 s), so no live upload on any instance sharing MEDIA_ROOT is ever removed.
+ */
+export const STALE_UPLOAD_MS = 3 * 60 * 1000;
+
+/**
+ * Removes the `attachments/*.upload.tmp` files not written to for `olderThanMs`: what a process
+ * killed during an upload leaves (a refused or failed upload removes its own). Returns how many.
+ *
+ * @example
+ *   await removeStaleUploads(config.mediaRoot); // at start, then now and then
+ */
+export async function removeStaleUploads(
+  mediaRoot: string,
+  olderThanMs = STALE_UPLOAD_MS,
+  now = Date.now(),
+): Promise<number> {
+  const dir = join(mediaRoot, 'attachments');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!/^[0-9a-f]{32}\.upload\.tmp$/.test(name)) continue;
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info || now - info.mtimeMs < olderThanMs) continue;
+    await unlink(path).then(
+      () => removed++,
+      () => undefined,
+    );
+  }
+  return removed;
 }
