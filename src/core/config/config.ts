@@ -25,6 +25,23 @@ export interface Config {
   /** `createsuperuser --no-input` reads these (SLIPWAY_SUPERUSER_*). */
   readonly superuser: { readonly username?: string; readonly email?: string; readonly password?: string };
   readonly shutdown: { readonly timeoutMs: number; readonly delayMs: number };
+  readonly backup: BackupConfig;
+}
+
+/** Where `slipway backup` writes archives and how it encrypts them (BACKUP_*). */
+export interface BackupConfig {
+  /** BACKUP_DIR: `DATA_DIR/backups` unless set; relative paths resolve like DATA_DIR. */
+  readonly dir: string;
+  /** age recipients (`age1…`) archives are encrypted to; empty when none are configured. */
+  readonly ageRecipients: readonly string[];
+  /** The file holding the age identities (`AGE-SECRET-KEY-1…`) that restore and verify decrypt with. */
+  readonly ageIdentityFile: string | undefined;
+  /** BACKUP_PASSPHRASE(_FILE): encrypt and decrypt with a passphrase instead of recipients. */
+  readonly passphrase: string | undefined;
+  /** The cron expression of `backup schedule`. */
+  readonly schedule: string | undefined;
+  /** The retention `backup schedule` prunes with after each backup. */
+  readonly keep: { readonly daily: number; readonly weekly: number; readonly monthly: number };
 }
 
 export type DatabaseConfig = PgliteConfig | PostgresConfig;

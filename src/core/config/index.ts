@@ -1,3 +1,3 @@
-export type { Config, DatabaseConfig, PgliteConfig, PostgresConfig } from './config.js';
+export type { BackupConfig, Config, DatabaseConfig, PgliteConfig, PostgresConfig } from './config.js';
 export { describeDatabase } from './config.js';
 export { type LoadConfigOptions, loadConfig } from './load-config.js';

@@ -89,6 +89,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       password: env.SLIPWAY_SUPERUSER_PASSWORD,
     }),
     shutdown: Object.freeze({ timeoutMs: env.SHUTDOWN_TIMEOUT, delayMs: env.SHUTDOWN_DELAY }),
+    backup: Object.freeze({
+      dir: resolve(cwd, env.BACKUP_DIR ?? resolve(dataDir, 'backups')),
+      // A recipients file as age reads it: one per line or comma-separated, # comments.
+      ageRecipients: Object.freeze(
+        (env.BACKUP_AGE_RECIPIENTS ?? '')
+          .split('\n')
+          .map((line) => line.replace(/#.*/, ''))
+          .flatMap((line) => line.split(/[\s,]+/))
+          .filter(Boolean),
+      ),
+      ageIdentityFile: env.BACKUP_AGE_IDENTITY_FILE ? resolve(cwd, env.BACKUP_AGE_IDENTITY_FILE) : undefined,
+      passphrase: env.BACKUP_PASSPHRASE,
+      schedule: env.BACKUP_SCHEDULE,
+      keep: Object.freeze({
+        daily: env.BACKUP_KEEP_DAILY,
+        weekly: env.BACKUP_KEEP_WEEKLY,
+        monthly: env.BACKUP_KEEP_MONTHLY,
+      }),
+    }),
   };
   return Object.freeze(config);
 }

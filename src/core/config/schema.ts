@@ -43,6 +43,15 @@ export const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT: seconds(95, 3600),
   SHUTDOWN_TIMEOUT: seconds(25, 3600),
   SHUTDOWN_DELAY: seconds(0, 600),
+
+  BACKUP_DIR: text(),
+  BACKUP_AGE_RECIPIENTS: text(),
+  BACKUP_AGE_IDENTITY_FILE: text(),
+  BACKUP_PASSPHRASE: text(),
+  BACKUP_SCHEDULE: text(),
+  BACKUP_KEEP_DAILY: int(7, 0, 10_000),
+  BACKUP_KEEP_WEEKLY: int(4, 0, 10_000),
+  BACKUP_KEEP_MONTHLY: int(6, 0, 10_000),
 });
 
 export type RawEnv = z.output<typeof envSchema>;
@@ -53,4 +62,5 @@ export const SENSITIVE = new Set([
   'SQL_PASSWORD',
   'DATABASE_URL',
   'SLIPWAY_SUPERUSER_PASSWORD',
+  'BACKUP_PASSPHRASE',
 ]);

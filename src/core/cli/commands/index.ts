@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import backup from './backup.js';
 import check from './check.js';
 import dumpdata from './dumpdata.js';
 import flush from './flush.js';
@@ -28,6 +29,7 @@ export const coreCommands: readonly Command[] = [
   flush,
   resetdb,
   seed,
+  backup,
   waitForDb,
   healthcheck,
 ];

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PostgresConfig } from '../config/index.js';
+import { BackupError } from './errors.js';
+import { libpqTarget, pgProgram } from './pg-tools.js';
+import type { ScriptPart } from './sql-script.js';
+
+/** Which `SET x = …` statements a server knows: a newer pg_dump's settings are dropped for an older server. */
+export function unknownSettingFilter(known: ReadonlySet<string>): (statement: string) => boolean {
+  return (statement) => {
+    const m = /^SET\s+([a-z_][a-z0-9_.]*)\s*(=|TO)/i.exec(statement);
+    return Boolean(m && !known.has(m[1]!.toLowerCase()));
+  };
+}
+
+/**
+ * Runs a dump script in an embedded database: statements in batches, COPY data through
+ * PGlite's `/dev/blob`. One batch at a time is in memory.
+ */
+export async function loadIntoPglite(pg: PGlite, script: AsyncIterable<ScriptPart>): Promise<void> {
+  let copy: string | undefined;
+  for await (const part of script) {
+    if (part.type === 'sql') await pg.exec(part.sql);
+    else if (part.type === 'copy-start') copy = part.sql.replace(/\sFROM\s+stdin\s*;$/i, " FROM '/dev/blob'");
+    else if (part.type === 'copy-data') await pg.query(copy!, [], { blob: new Blob([part.data]) });
+    else copy = undefined;
+  }
+}
+
+/**
+ * Pipes a dump script into `psql -v ON_ERROR_STOP=1` on `database`: the first failing statement
+ * stops it, and this throws with psql's message.
+ */
+export async function loadIntoPostgres(
+  config: PostgresConfig,
+  database: string,
+  serverMajor: number,
+  script: AsyncIterable<ScriptPart>,
+): Promise<void> {
+  const target = libpqTarget(config, database);
+  const child = spawn(pgProgram('psql', serverMajor), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...target.args], {
+    env: { ...target.env, PGOPTIONS: '-c client_min_messages=warning' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  child.stdin.on('error', () => undefined); // psql stopped early: its exit code says why
+  const write = async (text: string) => {
+    if (child.exitCode !== null) return;
+    if (!child.stdin.write(text))
+      await Promise.race([new Promise((r) => child.stdin.once('drain', r)), exited]);
+  };
+  try {
+    for await (const part of script) {
+      if (child.exitCode !== null) break;
+      if (part.type === 'sql') await write(part.sql);
+      else if (part.type === 'copy-start') await write(`${part.sql}\n`);
+      else if (part.type === 'copy-data') await write(part.data);
+      else await write('\\.\n');
+    }
+  } catch (error) {
+    child.kill();
+    await exited;
+    throw error;
+  }
+  child.stdin.end();
+  const code = await exited;
+  if (code !== 0) {
+    const line =
+      stderr.split('\n').find((l) => /ERROR|FATAL|error:/.test(l)) ?? stderr.trim().split('\n').pop();
+    throw new BackupError(
+      `restoring the database failed: ${line?.replace(/^psql:[^:]*:\d+: /, '') ?? `psql exit code ${code}`}`,
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import type { DatabaseInfo } from './database-info.js';
+import type { EncryptionKind } from './encryption.js';
+
+/** The archive member holding the database: a plain pg_dump script, gzipped. */
+export const DATABASE_MEMBER = 'database.sql.gz';
+/** Media files are stored under this prefix, by their path below MEDIA_ROOT. */
+export const MEDIA_PREFIX = 'media/';
+export const MANIFEST_MEMBER = 'manifest.json';
+export const FORMAT = 'slipway-backup/1';
+
+/** `manifest.json`, the archive's last member: what it holds and how to check it. */
+export interface Manifest extends DatabaseInfo {
+  format: typeof FORMAT;
+  createdAt: string;
+  label: string | null;
+  slipwayVersion: string;
+  engine: 'pglite' | 'postgres';
+  database: { member: string; format: string; sqlBytes: number };
+  media: { files: number; bytes: number };
+  /** Every other member, in archive order, with its size and SHA-256 (hex). */
+  members: { name: string; size: number; sha256: string }[];
+}
+
+/** `<archive>.json`: the manifest's summary next to the archive, readable without the key. */
+export interface Sidecar {
+  name: string;
+  createdAt: string;
+  label: string | null;
+  slipwayVersion: string;
+  engine: 'pglite' | 'postgres';
+  serverVersion: string;
+  migrationsHead: string | null;
+  databaseBytes: number;
+  files: number;
+  mediaBytes: number;
+  encryption: EncryptionKind;
+  size: number;
+  verifiedAt: string | null;
+}
+
+export function sidecarOf(
+  manifest: Manifest,
+  name: string,
+  size: number,
+  encryption: EncryptionKind,
+): Sidecar {
+  return {
+    name,
+    createdAt: manifest.createdAt,
+    label: manifest.label,
+    slipwayVersion: manifest.slipwayVersion,
+    engine: manifest.engine,
+    serverVersion: manifest.serverVersion,
+    migrationsHead: manifest.migrations.at(-1)?.name ?? null,
+    databaseBytes: manifest.database.sqlBytes,
+    files: manifest.media.files,
+    mediaBytes: manifest.media.bytes,
+    encryption,
+    size,
+    verifiedAt: null,
+  };
+}

@@ -1,0 +1,79 @@
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { Config } from '../config/index.js';
+import { type ArchiveFile, findArchive } from './archive-names.js';
+import { checkRestored } from './check-restored.js';
+import { syncFolder } from './create-backup.js';
+import { BackupError } from './errors.js';
+import { DATABASE_MEMBER, type Manifest, MEDIA_PREFIX } from './manifest.js';
+import { readArchive } from './read-archive.js';
+import { createStaging } from './staging-database.js';
+
+export interface RestoredBackup {
+  archive: ArchiveFile;
+  manifest: Manifest;
+  /** Migrations of this code that the backup predates: run slipway migrate. */
+  pending: string[];
+}
+
+/**
+ * Replaces the live database and MEDIA_ROOT with an archive's, all or nothing.
+ *
+ * 1. Creates the staging areas, removing what a killed restore left: a staging database (see
+ *    {@link createStaging}) and `MEDIA_ROOT.restore-staging`.
+ * 2. Streams the archive into them, checking every member against the manifest.
+ * 3. Checks the staged database: row counts and migrations as in the manifest, no applied
+ *    migration unknown to this code.
+ * 4. Only then swaps: the database (renamed in on the server; the PGlite folder renamed in),
+ *    then the media folder (renamed in). The previous ones are removed.
+ * Anything that fails before step 4 (a damaged archive, a wrong key, a full disk, a killed
+ * process) leaves the live database and media exactly as they were.
+ *
+ * @example
+ *   await restoreBackup({ config }, { name: 'latest' });
+ */
+export async function restoreBackup(
+  deps: { config: Config },
+  input: { name: string },
+): Promise<RestoredBackup> {
+  const { config } = deps;
+  const archive = findArchive(config.backup.dir, input.name);
+  const media = config.mediaRoot;
+  const stagingMedia = `${media}.restore-staging`;
+  const staging = await createStaging(config.database, 'restore', config.backup.dir);
+  try {
+    rmSync(stagingMedia, { recursive: true, force: true });
+    mkdirSync(stagingMedia, { recursive: true });
+    let loaded = false;
+    const manifest = await readArchive(archive, config.backup, async (name, data) => {
+      if (name === DATABASE_MEMBER) {
+        await staging.load(data.pipe(createGunzip()));
+        loaded = true;
+      } else if (name.startsWith(MEDIA_PREFIX)) {
+        const target = join(stagingMedia, name.slice(MEDIA_PREFIX.length));
+        mkdirSync(dirname(target), { recursive: true });
+        await pipeline(data, createWriteStream(target, { mode: 0o644, flush: true }));
+      }
+    });
+    if (!loaded) throw new BackupError(`${archive.name} has no ${DATABASE_MEMBER}; nothing was changed`);
+    const check = checkRestored(await staging.info(), manifest);
+    if (check.problems.length > 0)
+      throw new BackupError(
+        `${archive.name} does not restore as it was backed up: ${check.problems.join('; ')}; nothing was changed`,
+      );
+
+    await staging.swapIn();
+    const old = `${media}.pre-restore`;
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(media)) renameSync(media, old);
+    renameSync(stagingMedia, media);
+    syncFolder(dirname(media));
+    rmSync(old, { recursive: true, force: true });
+    return { archive, manifest, pending: check.pending };
+  } finally {
+    rmSync(stagingMedia, { recursive: true, force: true });
+    await staging.discard();
+  }
+}

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
+import type { DatabaseConfig, PgliteConfig, PostgresConfig } from '../config/index.js';
+import { syncFolder } from './create-backup.js';
+import { type DatabaseInfo, readDatabaseInfo } from './database-info.js';
+import { BackupError } from './errors.js';
+import { loadIntoPglite, loadIntoPostgres, unknownSettingFilter } from './load-script.js';
+import { lockPglite } from './own-pglite.js';
+import { connectPostgres, ident, maintenanceDatabase } from './pg-client.js';
+import type { ScriptPart } from './sql-script.js';
+import { splitScript } from './sql-script.js';
+
+/** A database beside the live one that a backup is restored into before anything live changes. */
+export interface StagingDatabase {
+  /** Runs a dump script (the archive's database.sql, decompressed) in it. */
+  load(sql: AsyncIterable<Buffer>): Promise<void>;
+  /** Versions, applied migrations and row counts of what was loaded. */
+  info(): Promise<DatabaseInfo>;
+  /** Puts it in place of the live database (restore only). */
+  swapIn(): Promise<void>;
+  /** Removes it, and releases what it holds; safe to call after swapIn. */
+  discard(): Promise<void>;
+}
+
+/** The advisory lock a restore holds on the server: ('SLPB', 1). */
+const RESTORE_LOCK = [0x534c5042, 1];
+
+/**
+ * A staging database for `purpose`:
+ * - 'verify': a scratch database (`<db>_verify_<random>` on the server, a scratch PGlite folder
+ *   in `scratchDir`), removed afterwards; the live database is never touched.
+ * - 'restore': `<db>_restore_staging` on the server (under an advisory lock, so restores run
+ *   one at a time), or `<folder>.restore-staging` beside the PGlite folder (whose lock is taken,
+ *   so no server starts meanwhile). What a killed restore left there is removed first.
+ */
+export async function createStaging(
+  config: DatabaseConfig,
+  purpose: 'verify' | 'restore',
+  scratchDir: string,
+): Promise<StagingDatabase> {
+  return config.engine === 'postgres'
+    ? postgresStaging(config, purpose)
+    : pgliteStaging(config, purpose, scratchDir);
+}
+
+async function postgresStaging(
+  config: PostgresConfig,
+  purpose: 'verify' | 'restore',
+): Promise<StagingDatabase> {
+  const live = config.database;
+  const suffix = purpose === 'verify' ? `_verify_${randomBytes(3).toString('hex')}` : '_restore_staging';
+  const name = `${live.slice(0, 63 - suffix.length)}${suffix}`;
+  let admin: pg.Client;
+  try {
+    admin = await connectPostgres(config, maintenanceDatabase(live));
+  } catch (error) {
+    throw new BackupError(`cannot connect to the server: ${(error as Error).message}`);
+  }
+  const q = async <T extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
+    (await admin.query<T>(sql, params)).rows;
+  try {
+    if (purpose === 'restore') {
+      const [got] = await q<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', RESTORE_LOCK);
+      if (!got?.ok) throw new BackupError('another backup restore is running on this server');
+    }
+    await q(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+    await q(`CREATE DATABASE ${ident(name)} TEMPLATE template0 ENCODING 'UTF8'`);
+  } catch (error) {
+    await admin.end().catch(() => undefined);
+    if (error instanceof BackupError) throw error;
+    throw new BackupError(`cannot create the staging database ${name}: ${(error as Error).message}`);
+  }
+  const [{ major }] = (await q<{ major: number }>(
+    "SELECT current_setting('server_version_num')::int / 10000 AS major",
+  )) as [{ major: number }];
+  const known = new Set((await q<{ name: string }>('SELECT name FROM pg_settings')).map((r) => r.name));
+  let swapped = false;
+  let closed = false;
+  return {
+    load: (sql) => loadIntoPostgres(config, name, major, splitScript(sql, unknownSettingFilter(known))),
+    async info() {
+      const client = await connectPostgres(config, name);
+      try {
+        return await readDatabaseInfo(
+          { query: async (s, p) => (await client.query(s, p as unknown[])).rows },
+          'postgres',
+        );
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    async swapIn() {
+      // Running servers: their connections are ended, and their pools reconnect to the same name,
+      // which is now the restored database. New connections are refused for the instant between.
+      const old = `${live.slice(0, 63 - '_pre_restore'.length)}_pre_restore`;
+      await q(`DROP DATABASE IF EXISTS ${ident(old)} WITH (FORCE)`);
+      await q(`ALTER DATABASE ${ident(live)} ALLOW_CONNECTIONS false`);
+      try {
+        await q(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [live],
+        );
+        await q(`ALTER DATABASE ${ident(live)} RENAME TO ${ident(old)}`);
+      } catch (error) {
+        await q(`ALTER DATABASE ${ident(live)} ALLOW_CONNECTIONS true`).catch(() => undefined);
+        throw new BackupError(
+          `cannot take the live database out of service: ${(error as Error).message}; nothing was changed`,
+        );
+      }
+      try {
+        await q(`ALTER DATABASE ${ident(name)} RENAME TO ${ident(live)}`);
+      } catch (error) {
+        await q(`ALTER DATABASE ${ident(old)} RENAME TO ${ident(live)}`).catch(() => undefined);
+        await q(`ALTER DATABASE ${ident(live)} ALLOW_CONNECTIONS true`).catch(() => undefined);
+        throw new BackupError(
+          `cannot put the restored database in place: ${(error as Error).message}; nothing was changed`,
+        );
+      }
+      swapped = true;
+      await q(`DROP DATABASE IF EXISTS ${ident(old)} WITH (FORCE)`);
+    },
+    async discard() {
+      if (closed) return;
+      closed = true;
+      try {
+        if (!swapped) await q(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+      } finally {
+        await admin.end().catch(() => undefined);
+      }
+    },
+  };
+}
+
+async function pgliteStaging(
+  config: PgliteConfig,
+  purpose: 'verify' | 'restore',
+  scratchDir: string,
+): Promise<StagingDatabase> {
+  const live = config.dir;
+  const lock = purpose === 'restore' ? lockPglite(live, 'restore') : undefined;
+  const dir =
+    purpose === 'restore'
+      ? `${live}.restore-staging`
+      : join(scratchDir, `.verify-${randomBytes(3).toString('hex')}`);
+  let pg: PGlite | undefined;
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    pg = await PGlite.create({ dataDir: dir });
+  } catch (error) {
+    lock?.release();
+    throw new BackupError(`cannot create the staging database in ${dir}: ${(error as Error).message}`);
+  }
+  const db = pg;
+  let swapped = false;
+  let closed = false;
+  const close = async () => {
+    if (!closed) {
+      closed = true;
+      await db.close().catch(() => undefined);
+    }
+  };
+  return {
+    async load(sql) {
+      const known = new Set(
+        (await db.query<{ name: string }>('SELECT name FROM pg_settings')).rows.map((r) => r.name),
+      );
+      await loadIntoPglite(db, splitScript(sql, unknownSettingFilter(known)) as AsyncIterable<ScriptPart>);
+    },
+    info: () => readDatabaseInfo({ query: async (s, p) => (await db.query(s, p)).rows as never }, 'pglite'),
+    async swapIn() {
+      await close();
+      const old = `${live}.pre-restore`;
+      rmSync(old, { recursive: true, force: true });
+      if (existsSync(live)) renameSync(live, old);
+      try {
+        renameSync(dir, live);
+      } catch (error) {
+        if (existsSync(old)) renameSync(old, live);
+        throw new BackupError(
+          `cannot put the restored database in place: ${(error as Error).message}; nothing was changed`,
+        );
+      }
+      swapped = true;
+      syncFolder(dirname(live));
+      rmSync(old, { recursive: true, force: true });
+    },
+    async discard() {
+      await close();
+      if (!swapped) rmSync(dir, { recursive: true, force: true });
+      lock?.release();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { checkLabel } from '../../backup/archive-names.js';
+import { createBackup } from '../../backup/create-backup.js';
+import { formatBytes } from '../../backup/list-backups.js';
+import { defineCommand } from '../command.js';
+
+export default defineCommand({
+  name: 'backup create',
+  summary: 'Write one encrypted archive of the database, MEDIA_ROOT and a manifest into BACKUP_DIR.',
+  usage: 'slipway backup create [--label <x>] [--no-encrypt]',
+  description:
+    'The archive is a tar stream encrypted with age (to BACKUP_AGE_RECIPIENTS, or with BACKUP_PASSPHRASE_FILE):\n' +
+    'database.sql.gz (pg_dump plain SQL, one snapshot), media/… (every file under MEDIA_ROOT), manifest.json.\n' +
+    'Without recipients or a passphrase it refuses, unless --no-encrypt. It is written as <name>.tmp and\n' +
+    'renamed once complete and fsynced. On PGlite, stop the server first.',
+  options: { label: { type: 'string' }, 'no-encrypt': { type: 'boolean' } },
+  async run(ctx, { values }) {
+    const label = values['label'] === undefined ? undefined : checkLabel(String(values['label']));
+    const made = await createBackup(
+      { config: ctx.config() },
+      { label, noEncrypt: Boolean(values['no-encrypt']) },
+    );
+    const m = made.manifest;
+    ctx.out(
+      `Created ${made.name} (${formatBytes(made.size)}): ${Object.keys(m.rowCounts).length} tables, ` +
+        `${m.media.files} media file(s), migrations up to ${m.migrations.at(-1)?.name ?? 'none'}`,
+    );
+    return 0;
+  },
+});
