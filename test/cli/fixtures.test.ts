@@ -3,19 +3,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillDatabase } from '../../src/core/fixtures/testing.js';
 import { queryDatabase, withDatabase } from '../../src/core/testing/query-database.js';
+import { runCommand } from '../../src/core/testing/run-command.js';
 import { type CliResult, runSlipway } from '../../src/core/testing/run-slipway.js';
 import { createTestDatabase, type TestDatabase } from '../../src/core/testing/test-database.js';
 
-// dumpdata and loaddata as users run them: subprocesses on a database migrated by `slipway migrate`.
+// dumpdata and loaddata as users run them, on a migrated database (a copy of the template). The
+// commands run in-process (runCommand); one refusal runs as a process, for its exit code.
 const engine = process.env['TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite';
 let testDb: TestDatabase;
 let slipway: (...args: string[]) => Promise<CliResult>;
 const file = (name: string) => join(testDb.tmp, name);
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  slipway = (...args) => runSlipway(args, { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
-  expect((await slipway('migrate')).code).toBe(0);
+  testDb = await createTestDatabase({ migrated: true });
+  slipway = (...args) => runCommand(args, { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
   await withDatabase(testDb, (database) => fillDatabase(database, { fx: false }));
 });
 afterAll(() => testDb.drop());
@@ -49,9 +50,14 @@ describe(`slipway dumpdata (${engine})`, () => {
   });
 
   it('refuses unknown apps and models in one line, without writing a file', async () => {
-    expect(
-      expectOneLineError(await slipway('dumpdata', 'polls.answer', '-o', file('x.json')), 'dumpdata'),
-    ).toBe('slipway dumpdata: unknown model "polls.answer"; polls has: choice, question');
+    const asProcess = await runSlipway(
+      ['dumpdata', 'polls.answer', '-o', file('x.json')],
+      { DATABASE_URL: testDb.url },
+      { cwd: testDb.tmp },
+    );
+    expect(expectOneLineError(asProcess, 'dumpdata')).toBe(
+      'slipway dumpdata: unknown model "polls.answer"; polls has: choice, question',
+    );
     expectOneLineError(await slipway('dumpdata', 'pols'), 'dumpdata');
     expectOneLineError(await slipway('dumpdata', '--indent', 'wide'), 'dumpdata');
     expect(
@@ -89,7 +95,7 @@ describe(`slipway dumpdata → flush → loaddata (${engine})`, () => {
   });
 
   it('leaves the sequences past the loaded ids: the next user gets the next id', async () => {
-    const created = await runSlipway(
+    const created = await runCommand(
       ['createsuperuser', '--no-input', '--username', 'carol'],
       { DATABASE_URL: testDb.url, SLIPWAY_SUPERUSER_PASSWORD: 'Tangerine-Harbour-Lantern-42' },
       { cwd: testDb.tmp },

@@ -35,7 +35,7 @@ describe('graceful shutdown of the HTTP server', () => {
   const processes = processTracker();
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
+    testDb = await createTestDatabase({ migrated: true }); // AUTO_MIGRATE then has nothing to do
   });
   afterEach(() => processes.killAll());
   afterAll(async () => {

@@ -50,7 +50,7 @@ describeOn('pglite', 'the embedded database while `slipway serve` holds it', () 
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
+    testDb = await createTestDatabase({ migrated: true }); // AUTO_MIGRATE then has nothing to do
     env = {
       DATABASE_URL: testDb.url,
       SECRET_KEY: TEST_SECRET_KEY,

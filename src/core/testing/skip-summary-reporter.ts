@@ -21,7 +21,15 @@ export interface SkipSummaryOptions {
 export default class SkipSummaryReporter implements Reporter {
   private vitest: Vitest | undefined;
 
-  constructor(private readonly options: SkipSummaryOptions) {}
+  private readonly options: SkipSummaryOptions;
+
+  /** Without options (`--reporter=<this file>`), the engine is read from TEST_DATABASE_URL. */
+  constructor(options?: SkipSummaryOptions) {
+    this.options = options ?? {
+      engine: process.env['TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite',
+      otherEngine: { name: '', files: [], command: '' },
+    };
+  }
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest;
@@ -38,20 +46,29 @@ export default class SkipSummaryReporter implements Reporter {
 /** The summary's lines; exported for its own test. */
 export function summaryLines(testModules: ReadonlyArray<TestModule>, options: SkipSummaryOptions): string[] {
   const byTool = new Map<string, MissingTool & { tests: number }>();
+  const byNote = new Map<string, number>();
   for (const module of testModules)
     for (const test of module.children.allTests()) {
-      if (test.result().state !== 'skipped') continue;
-      for (const tool of test.meta().missingTools ?? []) {
+      const result = test.result();
+      if (result.state !== 'skipped') continue;
+      const tools = test.meta().missingTools ?? [];
+      for (const tool of tools) {
         const entry = byTool.get(tool.name) ?? { ...tool, tests: 0 };
         entry.tests += 1;
         byTool.set(tool.name, entry);
       }
+      // A test that skipped itself with ctx.skip(reason) outside needs(): list its reason too.
+      if (tools.length === 0 && result.note) byNote.set(result.note, (byNote.get(result.note) ?? 0) + 1);
     }
+  const tests = (n: number) => `${n} test${n === 1 ? '' : 's'}`;
   const lines: string[] = [];
   if (byTool.size > 0) {
     lines.push(' Skipped for want of a program (CI installs them; there a missing program fails the run):');
-    for (const tool of byTool.values())
-      lines.push(`   ${tool.name}: ${tool.tests} test${tool.tests === 1 ? '' : 's'}. ${tool.reason}`);
+    for (const tool of byTool.values()) lines.push(`   ${tool.name}: ${tests(tool.tests)}. ${tool.reason}`);
+  }
+  if (byNote.size > 0) {
+    lines.push(' Skipped, saying why:');
+    for (const [note, n] of byNote) lines.push(`   ${tests(n)}: ${note}`);
   }
   const other = options.otherEngine;
   const n = other.files.length;

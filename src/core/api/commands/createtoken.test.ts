@@ -1,27 +1,20 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedApps } from '../../../apps/installed.js';
-import { migrateApps } from '../../apps/migrate-apps.js';
-import { createRegistry } from '../../apps/registry.js';
 import { createUser } from '../../auth/users.js';
-import { readMigrationFiles } from '../../db/migrate/files.js';
-import { migrationsDir } from '../../paths.js';
 import { queryDatabase, withDatabase } from '../../testing/query-database.js';
-import { type CliResult, runSlipway } from '../../testing/run-slipway.js';
+import { runCommand } from '../../testing/run-command.js';
+import type { CliResult } from '../../testing/run-slipway.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { authenticateKey, hashKey } from '../tokens.js';
 
-// `slipway createtoken` as a subprocess, on a database the test opens only between runs.
+// `slipway createtoken` run in-process (runCommand), on a migrated database the test opens only
+// between runs.
 let testDb: TestDatabase;
 let slipway: (...args: string[]) => Promise<CliResult>;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  slipway = (...args) => runSlipway(args, { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
+  testDb = await createTestDatabase({ migrated: true });
+  slipway = (...args) => runCommand(args, { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
   await withDatabase(testDb, async (database) => {
-    await migrateApps(database, createRegistry(installedApps), readMigrationFiles(migrationsDir), {
-      log: pino({ level: 'silent' }),
-    });
     await createUser(database.db, { username: 'kim', password: 'violet-tractor-91' });
   });
 });

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedApps } from '../../../apps/installed.js';
-import { migrateApps } from '../../apps/migrate-apps.js';
-import { createRegistry } from '../../apps/registry.js';
-import { readMigrationFiles } from '../../db/migrate/files.js';
-import { migrationsDir } from '../../paths.js';
 import { queryDatabase, withDatabase } from '../../testing/query-database.js';
+import { runCommand } from '../../testing/run-command.js';
 import { type CliResult, runSlipway } from '../../testing/run-slipway.js';
 import { runInTerminal, terminal } from '../../testing/terminal.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
@@ -15,8 +10,9 @@ import { verifyPassword } from '../passwords.js';
 import { createSession } from '../sessions.js';
 import { createUser } from '../users.js';
 
-// `slipway changepassword` and `slipway clearsessions` as subprocesses, on a database the test
-// opens only between runs (PGlite admits one process at a time).
+// `slipway changepassword` and `slipway clearsessions` on a migrated database the test opens only
+// between runs (PGlite admits one process at a time). They run in-process (runCommand), except
+// where the process is the point: its stdin, a terminal's prompts.
 let testDb: TestDatabase;
 let slipway: (...args: string[]) => Promise<CliResult>;
 const PASSWORD = 'violet-tractor-91';
@@ -24,11 +20,9 @@ const tokens: Record<string, string> = {};
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  slipway = (...args) => runSlipway(args, { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
+  testDb = await createTestDatabase({ migrated: true });
+  slipway = (...args) => runCommand(args, { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
   await withDatabase(testDb, async (database) => {
-    const log = pino({ level: 'silent' });
-    await migrateApps(database, createRegistry(installedApps), readMigrationFiles(migrationsDir), { log });
     const kim = await createUser(database.db, { username: 'kim', password: PASSWORD });
     const lee = await createUser(database.db, { username: 'lee', password: PASSWORD });
     const session = async (name: string, userId: number | null, maxAgeMs: number) => {
@@ -61,7 +55,12 @@ describe('slipway clearsessions', () => {
 
 describe('slipway changepassword', () => {
   it('refuses to run without a terminal, in one line', async () => {
-    const result = await slipway('changepassword', 'kim');
+    // A process whose stdin is a pipe: main.ts must not take it for a terminal.
+    const result = await runSlipway(
+      ['changepassword', 'kim'],
+      { DATABASE_URL: testDb.url },
+      { cwd: testDb.tmp },
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(

@@ -2,19 +2,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDatabase } from '../../testing/query-database.js';
+import { runCommand } from '../../testing/run-command.js';
 import { type CliResult, runSlipway } from '../../testing/run-slipway.js';
 import { runInTerminal, terminal } from '../../testing/terminal.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { needs } from '../../testing/tools.js';
 import { verifyPassword } from '../passwords.js';
 
-// `slipway createsuperuser` as users run it: a subprocess on a database migrated by `slipway migrate`.
+// `slipway createsuperuser` as users run it, on a database migrated by `slipway migrate`. The
+// commands run in-process (runCommand), except where the process is the point: its stdin, a
+// terminal's prompts.
 let testDb: TestDatabase;
 let slipway: (args: string[], env?: Record<string, string>) => Promise<CliResult>;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  slipway = (args, env = {}) => runSlipway(args, { DATABASE_URL: testDb.url, ...env }, { cwd: testDb.tmp });
+  slipway = (args, env = {}) => runCommand(args, { DATABASE_URL: testDb.url, ...env }, { cwd: testDb.tmp });
   const migrate = await slipway(['migrate']);
   expect(migrate.stderr).toBe('');
   expect(migrate.code).toBe(0);
@@ -141,8 +144,8 @@ describe('slipway createsuperuser --no-input', () => {
       'SLIPWAY_SUPERUSER_PASSWORD (or SLIPWAY_SUPERUSER_PASSWORD_FILE)\n';
     const flagged = await slipway(['createsuperuser', '--no-input']);
     expect(flagged).toMatchObject({ code: 1, stderr: expected });
-    // stdin is a pipe here: no prompt that would hang a CI job.
-    const piped = await slipway(['createsuperuser']);
+    // A process whose stdin is a pipe: no prompt that would hang a CI job.
+    const piped = await runSlipway(['createsuperuser'], { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
     expect(piped).toMatchObject({ code: 1, stderr: expected });
   });
 });
