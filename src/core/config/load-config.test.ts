@@ -148,6 +148,34 @@ describe('loadConfig', () => {
     expect(dev.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
   });
 
+  it('names every bad variable at once, the database URL included', () => {
+    writeFileSync(join(cwd, 'k'), KEY);
+    const problems = problemsOf({
+      PORT: 'abc',
+      DATABASE_URL: 'nonsense',
+      SECRET_KEY: 'x',
+      SECRET_KEY_FILE: './k',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: /),
+        expect.stringMatching(/^DATABASE_URL: expected postgres:\/\//),
+        expect.stringMatching(/SECRET_KEY.*SECRET_KEY_FILE|SECRET_KEY_FILE.*SECRET_KEY/),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('refuses a SECRET_KEY under 32 characters for servers with DEBUG off', () => {
+    expect(problemsOf({ SECRET_KEY: 'k'.repeat(15) })).toEqual([
+      'SECRET_KEY: at least 32 characters when DEBUG is off (it has 15); generate one with: openssl rand -base64 48',
+    ]);
+    expect(load({ SECRET_KEY: 'k'.repeat(15), DEBUG: '1' }).secretKey).toHaveLength(15);
+    expect(loadConfig({ env: { SECRET_KEY: 'short' }, cwd, requireSecretKey: false }).secretKey).toBe(
+      'short',
+    );
+  });
+
   it('refuses DATABASE_URL together with SQL_* variables', () => {
     expect(problemsOf({ SECRET_KEY: KEY, DATABASE_URL: 'postgres://h/d', SQL_HOST: 'x' })[0]).toMatch(
       /DATABASE_URL is set together with SQL_HOST/,
@@ -171,7 +199,10 @@ describe('deployProblems', () => {
       expect.stringMatching(/^SECRET_KEY is the insecure development default/),
       expect.stringMatching(/^the database is embedded PGlite/),
     ]);
-    const weak = deployProblems(load({ SECRET_KEY: 'short', DEBUG: '0' }));
+    // A command that signs nothing loads a short key (servers refuse it, see above); check --deploy flags it.
+    const weak = deployProblems(
+      loadConfig({ env: { SECRET_KEY: 'short', DEBUG: '0' }, cwd, requireSecretKey: false }),
+    );
     expect(weak).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^SECRET_KEY is too short/),

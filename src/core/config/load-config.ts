@@ -53,8 +53,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       const got = SENSITIVE.has(name) || value === undefined ? '' : `, got ${JSON.stringify(value)}`;
       problems.push(`${name}: ${issue.message}${got}`);
     }
+    // The URL is parsed even so, so that one message names every bad variable.
+    const url = merged['DATABASE_URL'];
+    if (url && !parsed.error.issues.some((i) => i.path[0] === 'DATABASE_URL'))
+      parseDatabaseUrl(url, cwd, cwd, URL_CHECK_POOL, problems, 'disable');
+    throw new ConfigError(problems);
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const env = parsed.data;
   const database = resolveDatabase(env, merged, cwd, problems);
@@ -118,7 +122,23 @@ function definedOnly(env: EnvSource): Record<string, string> {
   return out;
 }
 
+/** The shortest SECRET_KEY a server accepts with DEBUG off. */
+export const MIN_SECRET_KEY_LENGTH = 32;
+
+/** Pool settings for a DATABASE_URL parsed only to report its problems. */
+const URL_CHECK_POOL = {
+  poolMax: 1,
+  connectTimeoutMs: 0,
+  statementTimeoutMs: 0,
+  idleTimeoutMs: 0,
+  waitTimeoutMs: 0,
+};
+
 function resolveSecretKey(env: RawEnv, required: boolean, problems: string[]): string {
+  if (env.SECRET_KEY && required && !env.DEBUG && env.SECRET_KEY.length < MIN_SECRET_KEY_LENGTH)
+    problems.push(
+      `SECRET_KEY: at least ${MIN_SECRET_KEY_LENGTH} characters when DEBUG is off (it has ${env.SECRET_KEY.length}); generate one with: openssl rand -base64 48`,
+    );
   if (env.SECRET_KEY) return env.SECRET_KEY;
   if (env.DEBUG || !required) return INSECURE_DEV_KEY;
   problems.push('SECRET_KEY: required when DEBUG is off (a random string of at least 32 characters)');
