@@ -25,12 +25,37 @@ export async function readArchive(
   config: BackupConfig,
   onMember: MemberHandler,
 ): Promise<Manifest> {
-  const damaged = (why: string, cause?: unknown) =>
-    new BackupError(`${archive.name} is damaged or incomplete: ${why}; nothing was changed`, { cause });
+  return (await openArchive(archive, config)).read(onMember);
+}
+
+/** An archive whose key has been checked, ready to be read once. */
+export interface OpenedArchive {
+  read(onMember: MemberHandler): Promise<Manifest>;
+}
+
+/**
+ * Opens an archive and, if it is encrypted, checks the key against its header: a wrong or
+ * missing key fails here, before the caller prepares anything. `read` then works as
+ * {@link readArchive}.
+ */
+export async function openArchive(archive: ArchiveFile, config: BackupConfig): Promise<OpenedArchive> {
   let source: Readable = createReadStream(archive.path);
   const encrypted = isAgeFile(archive.path);
-  if (archive.encrypted && !encrypted) throw damaged('it does not start like an age file');
+  if (archive.encrypted && !encrypted) throw damagedError(archive, 'it does not start like an age file');
   if (encrypted) source = await decryptStream(source, config, archive.name);
+  return { read: (onMember) => readMembers(archive, source, onMember) };
+}
+
+function damagedError(archive: ArchiveFile, why: string, cause?: unknown): BackupError {
+  return new BackupError(`${archive.name} is damaged or incomplete: ${why}; nothing was changed`, { cause });
+}
+
+async function readMembers(
+  archive: ArchiveFile,
+  source: Readable,
+  onMember: MemberHandler,
+): Promise<Manifest> {
+  const damaged = (why: string, cause?: unknown) => damagedError(archive, why, cause);
 
   const extract = tar.extract();
   const feeding = pipeline(source, extract).catch((error: unknown) => {

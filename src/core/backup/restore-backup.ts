@@ -8,7 +8,7 @@ import { checkRestored } from './check-restored.js';
 import { syncFolder } from './create-backup.js';
 import { BackupError } from './errors.js';
 import { DATABASE_MEMBER, type Manifest, MEDIA_PREFIX } from './manifest.js';
-import { readArchive } from './read-archive.js';
+import { openArchive } from './read-archive.js';
 import { createStaging } from './staging-database.js';
 
 export interface RestoredBackup {
@@ -42,12 +42,13 @@ export async function restoreBackup(
   const archive = findArchive(config.backup.dir, input.name);
   const media = config.mediaRoot;
   const stagingMedia = `${media}.restore-staging`;
+  const opened = await openArchive(archive, config.backup); // a wrong or missing key fails here
   const staging = await createStaging(config.database, 'restore', config.backup.dir);
   try {
     rmSync(stagingMedia, { recursive: true, force: true });
     mkdirSync(stagingMedia, { recursive: true });
     let loaded = false;
-    const manifest = await readArchive(archive, config.backup, async (name, data) => {
+    const manifest = await opened.read(async (name, data) => {
       if (name === DATABASE_MEMBER) {
         await staging.load(data.pipe(createGunzip()));
         loaded = true;

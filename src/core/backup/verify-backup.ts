@@ -6,7 +6,7 @@ import { type ArchiveFile, findArchive, sidecarPath } from './archive-names.js';
 import { checkRestored } from './check-restored.js';
 import { BackupError } from './errors.js';
 import { DATABASE_MEMBER, type Manifest } from './manifest.js';
-import { readArchive } from './read-archive.js';
+import { openArchive } from './read-archive.js';
 import { createStaging } from './staging-database.js';
 
 export interface VerifiedBackup {
@@ -35,10 +35,11 @@ export async function verifyBackup(
   const { config } = deps;
   const archive = findArchive(config.backup.dir, input.name);
   mkdirSync(config.backup.dir, { recursive: true, mode: 0o700 });
+  const opened = await openArchive(archive, config.backup); // a wrong or missing key fails here
   const staging = await createStaging(config.database, 'verify', config.backup.dir);
   try {
     let loaded = false;
-    const manifest = await readArchive(archive, config.backup, async (name, data) => {
+    const manifest = await opened.read(async (name, data) => {
       if (name !== DATABASE_MEMBER) return;
       await staging.load(data.pipe(createGunzip()));
       loaded = true;

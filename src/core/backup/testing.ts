@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateIdentity, identityToRecipient } from 'age-encryption';
+import { withDatabase } from '../testing/query-database.js';
+import type { TestDatabase } from '../testing/test-database.js';
+import { onPath, requireTool } from '../testing/tools.js';
+import { mediaFiles } from './media-files.js';
+
+/** Debian's `age` command line, which must read our archives. */
+export const ageCli = requireTool({
+  name: 'age (command line)',
+  find: () => onPath('age'),
+  install: 'apt-get install -y --no-install-recommends age',
+});
+
+/** A fresh age key pair; the identity written to `dir/<name>.txt` as age-keygen would. */
+export async function ageKeyPair(
+  dir: string,
+  name = 'key',
+): Promise<{ recipient: string; identityFile: string }> {
+  const identity = await generateIdentity();
+  const identityFile = join(dir, `${name}.txt`);
+  writeFileSync(identityFile, `# created: test\n${identity}\n`, { mode: 0o600 });
+  return { recipient: await identityToRecipient(identity), identityFile };
+}
+
+/**
+ * Every row of every table of the public schema, in key order, and every sequence's position,
+ * as one JSON text: two databases hold the same data when their texts are equal.
+ */
+export async function dataSnapshot(testDb: Pick<TestDatabase, 'config'>): Promise<string> {
+  return withDatabase(testDb as TestDatabase, (database) =>
+    database.withSession(async (s) => {
+      await s.exec("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1");
+      const tables = await s.query<{ name: string }>(
+        "SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND relkind = 'r' ORDER BY relname",
+      );
+      const out: Record<string, unknown> = {};
+      for (const { name } of tables) {
+        const rows = await s.query<{ r: string }>(`SELECT row_to_json(t)::text AS r FROM public."${name}" t`);
+        out[name] = rows.map((row) => row.r).sort();
+      }
+      const seqs = await s.query<{ name: string; v: string | null }>(
+        "SELECT c.relname AS name, (pg_sequence_last_value(c.oid))::text AS v FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND relkind = 'S' ORDER BY 1",
+      );
+      out['(sequences)'] = seqs.map((q) => `${q.name}=${q.v}`);
+      return JSON.stringify(out);
+    }),
+  );
+}
+
+/** `{ 'attachments/a.pdf': '<sha256>' }` for every file under `root`. */
+export function mediaHashes(root: string): Record<string, string> {
+  return Object.fromEntries(
+    mediaFiles(root).map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(join(root, f)))
+        .digest('hex'),
+    ]),
+  );
+}
+
+/** Writes `count` files of random bytes (`size` each) under `root/attachments/`. */
+export function writeMedia(root: string, count: number, size: number, prefix = 'file'): void {
+  mkdirSync(join(root, 'attachments'), { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const buf = Buffer.alloc(size);
+    for (let o = 0; o < size; o += 4)
+      buf.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, Math.min(o, size - 4));
+    writeFileSync(join(root, 'attachments', `${prefix}-${i}.bin`), buf);
+  }
+}
