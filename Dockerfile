@@ -94,7 +94,8 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \
   CMD ["node", "/app/bin/healthcheck.js"]
 
-# The server drains on SIGTERM within SHUTDOWN_TIMEOUT (25 s), less than compose's 30 s grace.
+# On SIGTERM the server drains within SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT (0 + 25 s by default;
+# compose.prod.yaml sets 5 + 25 and gives it a 40 s stop_grace_period).
 STOPSIGNAL SIGTERM
 
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/slipway.js"]

