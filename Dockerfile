@@ -24,9 +24,11 @@ RUN npm ci --no-audit --no-fund
 # ---------------------------------------------------------------------------------------------
 # compose.yaml's `web`: the checkout is mounted over /app (node_modules stays the image's, in a
 # volume), and `slipway runserver` restarts the server when a source file changes. Only
-# metadata here, so building the production image (which builds every stage with the legacy
-# builder) costs nothing more.
+# metadata and one symlink here (`docker compose exec web slipway ...` finds the mounted
+# bin/slipway.js), so building the production image (the legacy builder builds every stage)
+# costs nothing more.
 FROM deps AS dev
+RUN ln -s /app/bin/slipway.js /usr/local/bin/slipway
 ENV HOST=0.0.0.0 \
     PORT=8000
 EXPOSE 8000

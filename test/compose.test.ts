@@ -466,8 +466,10 @@ describe('Dockerfile', () => {
       'node:22-bookworm-slim AS final',
     ]);
     expect(args(stage('deps'), 'RUN').join(' ')).toMatch(/npm ci\b/);
-    // The dev stage adds no layer of files: building the production image costs nothing more.
-    expect(stage('dev').filter((i) => ['RUN', 'COPY', 'ADD'].includes(i.op))).toEqual([]);
+    // The dev stage adds no files but the `slipway` command: the production build costs nothing more.
+    expect(stage('dev').filter((i) => ['RUN', 'COPY', 'ADD'].includes(i.op))).toEqual([
+      { op: 'RUN', args: 'ln -s /app/bin/slipway.js /usr/local/bin/slipway' },
+    ]);
   });
 
   it('compiles, then prunes dev dependencies, drizzle-kit and type declarations', () => {

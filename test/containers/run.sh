@@ -339,6 +339,9 @@ wait_for 180 curl -fsS -m 5 "$DEV_URL/readyz" || {
   fail "the development server did not answer within 180 s"
 }
 ok "development stack answers on 127.0.0.1:$DEV_WEB_PORT (db on 127.0.0.1:$DEV_DB_PORT)"
+shown=$(dev exec -T web slipway showmigrations 2>&1) || fail "compose exec web slipway showmigrations (development): $shown"
+[ "$(grep -c '^\[X\]' <<<"$shown")" = "$migrations" ] || fail "showmigrations (development): $shown"
+ok "development: compose exec web slipway showmigrations works"
 
 web=$(dev ps -q web)
 before=$(docker inspect --format '{{.State.StartedAt}} {{.RestartCount}}' "$web")
