@@ -65,10 +65,6 @@ export function mediaHashes(root: string): Record<string, string> {
 /** Writes `count` files of random bytes (`size` each) under `root/attachments/`. */
 export function writeMedia(root: string, count: number, size: number, prefix = 'file'): void {
   mkdirSync(join(root, 'attachments'), { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const buf = Buffer.alloc(size);
-    for (let o = 0; o < size; o += 4)
-      buf.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, Math.min(o, size - 4));
-    writeFileSync(join(root, 'attachments', `${prefix}-${i}.bin`), buf);
-  }
+  for (let i = 0; i < count; i++)
+    writeFileSync(join(root, 'attachments', `${prefix}-${i}.bin`), randomBytes(size));
 }
