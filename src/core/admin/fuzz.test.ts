@@ -6,7 +6,7 @@ import { superuserClients } from '../api/testing.js';
 import { createRegistry } from '../apps/registry.js';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
 import { buildAdminSite } from './site.js';
-import type { AdminBrowser } from './testing.js';
+import { AdminBrowser, createTestUser } from './testing.js';
 
 // Property-based: every admin registration's add and change forms, changelists (search, filters,
 // sorting, pages) and the polls vote form, with generated values. Whatever is sent: never a 5xx;
@@ -103,6 +103,20 @@ async function post(url: string, form: Record<string, string>): Promise<void> {
   const refused = res.statusCode >= 400 || (res.statusCode === 200 && res.body.includes('class="errornote"'));
   if (refused) expect(await fingerprint(), `${label} changed the database`).toBe(known);
   else known = await fingerprint();
+  await signInAgainIfLocked(res);
+}
+
+let admins = 0;
+
+/** A generated form may take the admin's own rights or password away: sign in as another one. */
+async function signInAgainIfLocked(res: LightMyRequestResponse): Promise<void> {
+  const locked = res.statusCode === 403 || String(res.headers['location'] ?? '').startsWith('/admin/login/');
+  if (!locked) return;
+  const name = `fuzzadmin${++admins}`;
+  await createTestUser(t.database.db, name, { superuser: true });
+  browser = new AdminBrowser(t.app);
+  await browser.login(name);
+  known = await fingerprint();
 }
 
 beforeAll(async () => {
@@ -151,7 +165,9 @@ describe('generated admin requests', () => {
           async (reg, params) => {
             const query = new URLSearchParams(params).toString();
             const url = `${reg.url}${query ? `?${query}` : ''}`;
-            expectAppAnswer(await browser.get(url), `GET ${url}`);
+            const res = await browser.get(url);
+            expectAppAnswer(res, `GET ${url}`);
+            await signInAgainIfLocked(res);
           },
         ),
         { numRuns: RUNS * 2 },
@@ -204,7 +220,9 @@ describe('generated admin requests', () => {
           if (res.statusCode !== 303) expect(await fingerprint()).toBe(known);
           else known = await fingerprint();
           const page = `${registrations[0]!.url}${encodeURIComponent(id.replace(/[\uD800-\uDFFF]/g, '?'))}/change/`;
-          expectAppAnswer(await browser.get(page), `GET ${page}`);
+          const shown = await browser.get(page);
+          expectAppAnswer(shown, `GET ${page}`);
+          await signInAgainIfLocked(shown);
         }),
         { numRuns: RUNS },
       );
