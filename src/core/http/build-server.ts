@@ -9,6 +9,7 @@ import type { AppRegistry } from '../apps/registry.js';
 import type { MigrationFile } from '../db/migrate/files.js';
 import { enforceAllowedHosts } from './allowed-hosts.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
+import { installDatabaseQueue } from './database-queue.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
 import { installSecurityHeaders, securityHeaders } from './security.js';
@@ -54,6 +55,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   installSecurityHeaders(app, headers);
   enforceAllowedHosts(app, config.allowedHosts);
+  if (deps.database.engine === 'pglite') installDatabaseQueue(app);
   installErrorHandlers(app, config.debug);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);

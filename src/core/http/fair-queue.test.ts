@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { defineApp } from '../apps/define-app.js';
+import { buildTestApp } from '../testing/build-test-app.js';
+import { engineName } from '../testing/migrated-database.js';
+import { EMBEDDED_QUEUE } from './database-queue.js';
+import { FairQueue, QueueRefusal } from './fair-queue.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('FairQueue', () => {
+  it('gives released slots in arrival order, never to a newcomer', async () => {
+    const queue = new FairQueue({ slots: 1, maxWaiting: 10, timeoutMs: 1000 });
+    const order: number[] = [];
+    const first = await queue.acquire();
+    const waits = [1, 2, 3].map((n) =>
+      queue.acquire().then((turn) => {
+        order.push(n);
+        return turn;
+      }),
+    );
+    await tick();
+    expect(queue.size).toEqual({ active: 1, waiting: 3 });
+    first.release();
+    first.release(); // a second release does nothing
+    const second = await waits[0]!;
+    expect(order).toEqual([1]);
+    second.release();
+    (await waits[1]!).release();
+    (await waits[2]!).release();
+    expect(order).toEqual([1, 2, 3]);
+    expect(queue.size).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('refuses when the line is full or the wait too long, and lets an aborted wait leave', async () => {
+    const queue = new FairQueue({ slots: 1, maxWaiting: 1, timeoutMs: 30 });
+    const held = await queue.acquire();
+    const timedOut = queue.acquire();
+    await expect(queue.acquire()).rejects.toEqual(new QueueRefusal('full'));
+    await expect(timedOut).rejects.toEqual(new QueueRefusal('timeout'));
+    const gone = new AbortController();
+    const aborted = queue.acquire(gone.signal);
+    gone.abort();
+    await expect(aborted).rejects.toThrow('aborted while waiting');
+    expect(queue.size).toEqual({ active: 1, waiting: 0 });
+    held.release();
+    expect(queue.size).toEqual({ active: 0, waiting: 0 });
+  });
+});
+
+// A route that holds the database for 5 ms, as a slow page would.
+const slowApp = defineApp({
+  name: 'slowtest',
+  label: 'Slow route',
+  routes: (app, ctx) => {
+    app.get('/t/slow/:n/', async (request) => {
+      await ctx.database.query('SELECT 1');
+      await new Promise((r) => setTimeout(r, 5));
+      return { n: Number((request.params as { n: string }).n), at: performance.now() };
+    });
+    app.get('/t/fast/', async () => ctx.database.query('SELECT 1'));
+  },
+});
+
+describe.skipIf(engineName !== 'PGlite')('requests on the embedded database', () => {
+  it('are answered in arrival order, all 64 of them, and 503 with Retry-After past the line', {
+    timeout: 30_000,
+  }, async () => {
+    const { installedApps } = await import('../../apps/installed.js');
+    const t = await buildTestApp({ apps: [...installedApps, slowApp] });
+    try {
+      const get = (n: number) =>
+        t.app.inject({ url: `/t/slow/${n}/`, headers: { host: 'localhost', accept: 'application/json' } });
+      const answers = await Promise.all(Array.from({ length: 64 }, (_, n) => get(n)));
+      expect(answers.map((r) => r.statusCode)).toEqual(Array(64).fill(200));
+      const finished = answers.map((r) => r.json() as { n: number; at: number });
+      const byTime = [...finished].sort((a, b) => a.at - b.at).map((f) => f.n);
+      expect(byTime).toEqual(Array.from({ length: 64 }, (_, n) => n));
+
+      const flood = await Promise.all(
+        Array.from({ length: EMBEDDED_QUEUE.maxWaiting + 10 }, () =>
+          t.app.inject({ url: '/t/fast/', headers: { host: 'localhost', accept: 'application/json' } }),
+        ),
+      );
+      const refused = flood.filter((r) => r.statusCode === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]!.headers['retry-after']).toBe('1');
+      expect(refused[0]!.headers['content-type']).toContain('application/problem+json');
+      expect(refused.some((r) => /too many requests are waiting/.test(r.json().detail))).toBe(true);
+      expect(flood.filter((r) => r.statusCode === 200).length + refused.length).toBe(flood.length);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,83 @@
+/** Why a place in the queue was not given: it was full, or the wait took too long. */
+export class QueueRefusal extends Error {
+  constructor(readonly reason: 'full' | 'timeout') {
+    super(reason === 'full' ? 'the queue is full' : 'waited too long in the queue');
+  }
+}
+
+/** A place that was given: call `release` once, when done (a second call does nothing). */
+export interface Turn {
+  release(): void;
+}
+
+/**
+ * A first-come, first-served semaphore with a bounded waiting line and a waiting time limit: at
+ * most `slots` holders at once, at most `maxWaiting` waiting, each for at most `timeoutMs`.
+ *
+ * 1. `acquire()` resolves at once while a slot is free, else joins the end of the line;
+ * 2. a released slot goes to the first in line (arrival order, never to a newcomer);
+ * 3. a full line rejects at once, a wait past `timeoutMs` rejects then (QueueRefusal), and an
+ *    aborted wait (`signal`) leaves the line without taking a slot.
+ *
+ * @example
+ *   const queue = new FairQueue({ slots: 1, maxWaiting: 256, timeoutMs: 5000 });
+ *   const turn = await queue.acquire();
+ *   try { await work(); } finally { turn.release(); }
+ */
+export class FairQueue {
+  private active = 0;
+  private readonly waiting: { grant: (turn: Turn) => void; fail: (e: Error) => void }[] = [];
+
+  constructor(readonly options: { slots: number; maxWaiting: number; timeoutMs: number }) {}
+
+  /** How many hold a slot and how many wait, for logs and tests. */
+  get size(): { active: number; waiting: number } {
+    return { active: this.active, waiting: this.waiting.length };
+  }
+
+  acquire(signal?: AbortSignal): Promise<Turn> {
+    if (this.active < this.options.slots && this.waiting.length === 0) {
+      this.active++;
+      return Promise.resolve(this.turn());
+    }
+    if (this.waiting.length >= this.options.maxWaiting) return Promise.reject(new QueueRefusal('full'));
+    return new Promise<Turn>((resolve, reject) => {
+      const entry = {
+        grant: (turn: Turn) => {
+          cleanup();
+          resolve(turn);
+        },
+        fail: (error: Error) => {
+          cleanup();
+          reject(error);
+        },
+      };
+      const leave = (error: Error) => {
+        const i = this.waiting.indexOf(entry);
+        if (i !== -1) this.waiting.splice(i, 1);
+        entry.fail(error);
+      };
+      const timer = setTimeout(() => leave(new QueueRefusal('timeout')), this.options.timeoutMs);
+      const onAbort = () => leave(new Error('aborted while waiting'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.waiting.push(entry);
+    });
+  }
+
+  private turn(): Turn {
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const next = this.waiting.shift();
+        if (next) next.grant(this.turn());
+        else this.active--;
+      },
+    };
+  }
+}
