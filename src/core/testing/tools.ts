@@ -84,10 +84,15 @@ export function requireTool(spec: { name: string; find: () => string | undefined
  *   describe('createsuperuser on a terminal', needs(terminal), () => { … });
  */
 export function needs(...tools: Tool[]): SuiteOptions {
+  return suiteOptions(tools, inCI);
+}
+
+/** {@link needs}, with CI given rather than read from the environment (for its tests). */
+export function suiteOptions(tools: readonly Tool[], ci: boolean): SuiteOptions {
   const missing = tools
     .filter((tool) => tool.missing)
     .map((tool) => ({ name: tool.name, reason: tool.missing! }));
-  if (missing.length === 0 || inCI) return {};
+  if (missing.length === 0 || ci) return {};
   return { skip: true, meta: { missingTools: missing } };
 }
 
