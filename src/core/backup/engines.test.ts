@@ -8,7 +8,7 @@ import { queryDatabase } from '../testing/query-database.js';
 import { runCommand } from '../testing/run-command.js';
 import { type Spawned, spawnSlipway } from '../testing/run-slipway.js';
 import { createTestDatabase, describeOn, type TestDatabase } from '../testing/test-database.js';
-import { ageKeyPair, dataSnapshot, mediaHashes, writeMedia } from './testing.js';
+import { ageKeyPair, dataSnapshot, mediaHashes, USING, writeMedia } from './testing.js';
 
 describeOn('pglite', 'backups while slipway serve holds the embedded database', () => {
   let testDb: TestDatabase;
@@ -98,7 +98,7 @@ describeOn('postgres', 'backups between engines and beside running servers', () 
       pgliteUrl,
       join(source.tmp, 'media-embedded'),
     );
-    expect(restored.stderr).toBe('');
+    expect(restored.stderr).toMatch(USING);
     expect(await dataSnapshot(embedded)).toEqual(expected.data);
     expect(mediaHashes(join(source.tmp, 'media-embedded'))).toEqual(expected.media);
   });
@@ -112,7 +112,7 @@ describeOn('postgres', 'backups between engines and beside running servers', () 
     const target = await createTestDatabase({ migrated: false });
     drops.push(() => target.drop());
     const restored = await run(['restore', 'latest', '--no-input'], target.url, join(target.tmp, 'media'));
-    expect(restored.stderr).toBe('');
+    expect(restored.stderr).toMatch(USING);
     expect(await dataSnapshot(target)).toEqual(expected.data);
     expect(mediaHashes(join(target.tmp, 'media'))).toEqual(expected.media);
   });
@@ -139,7 +139,7 @@ describeOn('postgres', 'backups between engines and beside running servers', () 
       expect((await t.app.inject({ url: '/polls/' })).body).not.toContain('Backed up?');
 
       const r = await runCommand(['backup', 'restore', 'latest', '--no-input'], tenv, { cwd: t.testDb.tmp });
-      expect(r.stderr).toBe('');
+      expect(r.stderr).toMatch(USING);
       const page = await t.app.inject({ url: '/polls/' });
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('Backed up?');
@@ -192,7 +192,7 @@ describeOn('postgres', 'backups between engines and beside running servers', () 
       { ...benv, DATABASE_URL: copy.url },
       { cwd: db.tmp },
     );
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(USING);
     const votes = await queryDatabase<{ votes: number }>(
       copy,
       'SELECT votes FROM polls_choice WHERE id = ANY($1) ORDER BY id',

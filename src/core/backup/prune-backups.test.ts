@@ -72,4 +72,19 @@ describe('backup prune', () => {
     const bad = await runCommand(['backup', 'prune', '--keep-daily', 'x'], { BACKUP_DIR: dir }, { cwd: dir });
     expect(bad.stderr.trim()).toBe('slipway backup: --keep-daily expects a whole number, got "x"');
   });
+
+  it('names a missing or unknown sub-command, or an option of another one, in one line', async () => {
+    const line = async (args: string[]) => {
+      const r = await runCommand(['backup', ...args], { BACKUP_DIR: dir }, { cwd: dir });
+      expect(r.code).toBe(1);
+      return r.stderr.trim();
+    };
+    expect(await line([])).toMatch(
+      /^slipway backup: missing sub-command\. Usage: slipway backup <create\|list\|verify\|restore\|prune\|schedule> …$/,
+    );
+    expect(await line(['frobnicate'])).toMatch(/^slipway backup: unknown sub-command "frobnicate"/);
+    expect(await line(['list', '--confirm'])).toBe(
+      'slipway backup: backup list has no option --confirm. Usage: slipway backup list [--json]',
+    );
+  });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../testing/run-command.js';
 import { createTestDatabase, engineName, type TestDatabase } from '../testing/test-database.js';
 import { listArchives } from './archive-names.js';
-import { ageKeyPair, dataSnapshot, mediaHashes, writeMedia } from './testing.js';
+import { ageKeyPair, dataSnapshot, mediaHashes, USING, writeMedia } from './testing.js';
 
 describe(`backup create and restore (${engineName})`, () => {
   let testDb: TestDatabase;
@@ -54,7 +54,7 @@ describe(`backup create and restore (${engineName})`, () => {
     expect(await live()).not.toEqual(atBackup);
 
     const restored = await run(['restore', 'latest', '--no-input']);
-    expect(restored.stderr).toBe('');
+    expect(restored.stderr).toMatch(USING);
     expect(restored).toMatchObject({ code: 0 });
     expect(restored.stdout).toContain('Restored slipway-');
     const after = await live();
@@ -90,7 +90,13 @@ describe(`backup create and restore (${engineName})`, () => {
     const refused = async (args: string[], extra: Record<string, string>, message: RegExp) => {
       const r = await run(args, extra);
       expect(r.code).toBe(1);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      // One line of error, after the line naming the database that restore prints first.
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('Using ')),
+      ).toHaveLength(1);
       expect(r.stderr).toMatch(message);
       expect(await live()).toEqual(before);
     };

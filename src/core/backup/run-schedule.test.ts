@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
+import { spawnSlipway } from '../testing/run-slipway.js';
 import { createTestDatabase, describeOn, engineName, type TestDatabase } from '../testing/test-database.js';
 import { listArchives } from './archive-names.js';
 import { runSchedule } from './run-schedule.js';
@@ -77,6 +78,27 @@ describe(`backup schedule (${engineName})`, () => {
     expect(made.length).toBeGreaterThanOrEqual(1);
     // keep-daily 1: after each run only the newest archive of today is left.
     expect(listArchives(withKey.backup.dir).map((a) => a.name)).toEqual([made.at(-1)!['name']]);
+  });
+
+  it('as a process, logs JSON lines and exits 0 on SIGTERM', async () => {
+    const proc = spawnSlipway(
+      ['backup', 'schedule'],
+      { DATABASE_URL: testDb.url, DATA_DIR: testDb.tmp, BACKUP_SCHEDULE: '0 3 * * *' },
+      testDb.tmp,
+    );
+    await proc.waitFor(/"event":"schedule-started"/, 15_000);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited()).toBe(0);
+    const lines = proc
+      .output()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l['event'])).toEqual(['schedule-started', 'schedule-stopped']);
+    expect(lines[0]).toMatchObject({
+      schedule: '0 3 * * *',
+      next: expect.stringMatching(/T03:00:00\.000Z$/),
+    });
   });
 
   describeOn('postgres', 'two schedulers on one database', () => {

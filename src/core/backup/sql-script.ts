@@ -64,7 +64,8 @@ export async function* splitScript(
       }
       continue;
     }
-    if (line.startsWith('\\') && !quote && !dollar && block === 0 && stripComments(statement) === '') continue;
+    if (line.startsWith('\\') && !quote && !dollar && block === 0 && stripComments(statement) === '')
+      continue;
 
     let i = 0;
     let from = 0;

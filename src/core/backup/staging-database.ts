@@ -25,8 +25,8 @@ export interface StagingDatabase {
   discard(): Promise<void>;
 }
 
-/** The advisory lock a restore holds on the server: ('SLPB', 1). */
-const RESTORE_LOCK = [0x534c5042, 1];
+/** The advisory lock a restore holds, on the maintenance database: ('SLPR', hashtext(<live database>)). */
+const RESTORE_LOCK = 0x534c5052;
 
 /**
  * A staging database for `purpose`:
@@ -63,8 +63,12 @@ async function postgresStaging(
     (await admin.query<T>(sql, params)).rows;
   try {
     if (purpose === 'restore') {
-      const [got] = await q<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', RESTORE_LOCK);
-      if (!got?.ok) throw new BackupError('another backup restore is running on this server');
+      // Keyed by the live database's name: restores of other databases on the server may run.
+      const [got] = await q<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+        RESTORE_LOCK,
+        live,
+      ]);
+      if (!got?.ok) throw new BackupError(`another backup restore of ${live} is running`);
     }
     await q(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
     await q(`CREATE DATABASE ${ident(name)} TEMPLATE template0 ENCODING 'UTF8'`);

@@ -68,3 +68,6 @@ export function writeMedia(root: string, count: number, size: number, prefix = '
   for (let i = 0; i < count; i++)
     writeFileSync(join(root, 'attachments', `${prefix}-${i}.bin`), randomBytes(size));
 }
+
+/** What a restore prints on stderr and nothing else: where the write goes. */
+export const USING = /^Using (PGlite in|PostgreSQL postgres:\/\/)[^\n]*\n$/;

@@ -25,6 +25,8 @@ export default defineCommand({
         `and every file in ${config.mediaRoot} with the archive's.`,
       Boolean(values['no-input']),
     );
+    // As every command that writes: say where the write goes (on stderr; stdout is the output).
+    ctx.err(`Using ${describeDatabase(config.database)}`);
     const restored = await restoreBackup({ config }, { name: archive.path });
     ctx.out(
       `Restored ${restored.archive.name} (made ${restored.manifest.createdAt}): ` +
