@@ -14,6 +14,7 @@ import {
   runSlipway,
   type Spawned,
   spawnSlipway,
+  usingLine,
 } from '../../src/core/testing/run-slipway.js';
 import { runInTerminal, terminal } from '../../src/core/testing/terminal.js';
 import {
@@ -151,7 +152,7 @@ describe(`slipway resetdb (${engine})`, () => {
     const privileges = await acl();
     await withDatabase(testDb, (database) => database.exec('CREATE TABLE stray (id int)'));
     const result = await slipway('resetdb', '--no-input');
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(usingLine(testDb));
     expect(result.stdout).toBe(
       `${shipped()
         .map((name) => `Applying ${name}\n`)
@@ -181,7 +182,7 @@ describe(`slipway seed (${engine})`, () => {
       database.exec('TRUNCATE polls_question, contacts_person, contacts_company RESTART IDENTITY CASCADE'),
     );
     const first = await slipway('seed', '--demo');
-    expect(first.stderr).toBe('');
+    expect(first.stderr).toBe(usingLine(testDb));
     expect(first.stdout).toMatch(/^Demo data ready: .*polls.*\.\n$/);
     const questions = await count('polls_question');
     expect(questions).toBeGreaterThan(0);
@@ -215,7 +216,7 @@ describeOn('pglite', 'resetdb, flush and loaddata while `slipway serve` holds th
     // The commands run in-process: the server is another process, holding the lock.
     const run = (...args: string[]) => runCommand(args, { ...env, LOG_LEVEL: 'warn' }, { cwd: testDb.tmp });
     const reset = await run('resetdb', '--no-input');
-    expect(reset.stderr).toBe('');
+    expect(reset.stderr).toBe(usingLine(testDb));
     expect(reset.stdout).toContain('Restart any running server.');
     const seeded = await run('seed', '--demo');
     expect(seeded.code).toBe(0);
@@ -223,7 +224,7 @@ describeOn('pglite', 'resetdb, flush and loaddata while `slipway serve` holds th
     expect(dump.code).toBe(0);
     expect((await run('flush', '--no-input')).code).toBe(0);
     const loaded = await run('loaddata', 'polls.json');
-    expect(loaded.stderr).toBe('');
+    expect(loaded.stderr).toBe(usingLine(testDb));
     expect(loaded.stdout).toMatch(/^Installed \d+ object\(s\) from 1 fixture\(s\)\n$/);
     const livez = await fetch(`http://127.0.0.1:${env['PORT']}/livez`);
     expect(livez.status).toBe(200);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillDatabase } from '../../src/core/fixtures/testing.js';
 import { queryDatabase, withDatabase } from '../../src/core/testing/query-database.js';
 import { runCommand } from '../../src/core/testing/run-command.js';
-import { type CliResult, runSlipway } from '../../src/core/testing/run-slipway.js';
+import { afterUsingLine, type CliResult, runSlipway, usingLine } from '../../src/core/testing/run-slipway.js';
 import { createTestDatabase, type TestDatabase } from '../../src/core/testing/test-database.js';
 
 // dumpdata and loaddata as users run them, on a migrated database (a copy of the template). The
@@ -82,7 +82,7 @@ describe(`slipway dumpdata → flush → loaddata (${engine})`, () => {
     expect(await queryDatabase(testDb, 'SELECT id FROM contacts_attachment')).toEqual([]);
 
     const loaded = await slipway('loaddata', file('before.json'));
-    expect(loaded.stderr).toBe('');
+    expect(loaded.stderr).toBe(usingLine(testDb));
     expect(loaded.stdout).toBe(`Installed ${count} object(s) from 1 fixture(s)\n`);
     await slipway('dumpdata', '-o', file('after.json'));
     expect(readFileSync(file('after.json'), 'utf8')).toBe(readFileSync(file('before.json'), 'utf8'));
@@ -100,7 +100,7 @@ describe(`slipway dumpdata → flush → loaddata (${engine})`, () => {
       { DATABASE_URL: testDb.url, SLIPWAY_SUPERUSER_PASSWORD: 'Tangerine-Harbour-Lantern-42' },
       { cwd: testDb.tmp },
     );
-    expect(created.stderr).toBe('');
+    expect(created.stderr).toBe(usingLine(testDb));
     expect(await queryDatabase(testDb, "SELECT id FROM auth_user WHERE username = 'carol'")).toEqual([
       { id: 3 },
     ]);
@@ -121,7 +121,11 @@ describe(`slipway loaddata refusing data (${engine})`, () => {
         { model: 'polls.choice', pk: 51, fields: { questionId: 404, choiceText: 'Orphan', votes: 0 } },
       ]),
     );
-    const message = expectOneLineError(await slipway('loaddata', file('bad.json')), 'loaddata');
+    const refused = await slipway('loaddata', file('bad.json'));
+    const message = expectOneLineError(
+      { ...refused, stderr: afterUsingLine(refused.stderr, testDb) },
+      'loaddata',
+    );
     expect(message).toContain(`${file('bad.json')}[2] (polls.choice pk=51), field "questionId": `);
     expect(message).toContain('Key (question_id)=(404) is not present in table "polls_question"');
     expect(message).toMatch(/; nothing was loaded$/);

@@ -78,9 +78,9 @@ describe('slipway check, makemigrations and migrate on a project', () => {
       const migrate = await slipway('migrate');
       expect(migrate.code).toBe(1);
       expect(migrate.stderr).toMatch(
-        /^slipway migrate: applied migration was edited afterwards: .*0001_initial\.sql/,
+        /^Using .*\nslipway migrate: applied migration was edited afterwards: .*0001_initial\.sql/,
       );
-      expect(migrate.stderr.trim().split('\n')).toHaveLength(1);
+      expect(migrate.stderr.trim().split('\n')).toHaveLength(2); // "Using …", then the one error line
     } finally {
       writeFileSync(file, original);
     }

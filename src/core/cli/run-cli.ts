@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { installedApps } from '../../apps/installed.js';
 import { type AppRegistry, createRegistry } from '../apps/registry.js';
-import { type Config, loadConfig } from '../config/index.js';
+import { type Config, describeDatabase, loadConfig } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { SlipwayError } from '../errors.js';
@@ -123,6 +123,9 @@ function createContext(
         command: command.name,
       });
       keep(opened);
+      // Say where a write goes, on stderr (stdout stays the command's output): run from the wrong
+      // folder or with a stray .env, a command would otherwise change a database nobody uses.
+      if (command.writes) io.stderr(`Using ${describeDatabase(ctx.config().database)}`);
       return opened;
     },
     out: io.stdout,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { type DatabaseConfig, describeDatabase } from '../config/index.js';
 import { projectRoot } from '../paths.js';
 import { trackChild } from './children.js';
 
@@ -123,4 +124,22 @@ export function spawnProcess(command: string[], env: Record<string, string>, cwd
 /** Starts `slipway <args>` in the background. */
 export function spawnSlipway(args: string[], env: Record<string, string>, cwd: string): Spawned {
   return spawnProcess([process.execPath, slipwayBin, ...args], env, cwd);
+}
+
+/**
+ * The line a command that writes to the database prints first on stderr, naming the database.
+ *
+ * @example
+ *   expect(result.stderr).toBe(usingLine(testDb));
+ */
+export function usingLine(testDb: { readonly config: DatabaseConfig }): string {
+  return `Using ${describeDatabase(testDb.config)}\n`;
+}
+
+/** `stderr` after its leading {@link usingLine}, which must be there. */
+export function afterUsingLine(stderr: string, testDb: { readonly config: DatabaseConfig }): string {
+  const line = usingLine(testDb);
+  if (!stderr.startsWith(line))
+    throw new Error(`expected stderr to start with ${JSON.stringify(line)}: ${stderr}`);
+  return stderr.slice(line.length);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDatabase, withDatabase } from '../../testing/query-database.js';
 import { runCommand } from '../../testing/run-command.js';
-import { type CliResult, runSlipway } from '../../testing/run-slipway.js';
+import { type CliResult, runSlipway, usingLine } from '../../testing/run-slipway.js';
 import { runInTerminal, terminal } from '../../testing/terminal.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { needs } from '../../testing/tools.js';
@@ -45,7 +45,11 @@ const storedKeys = async () =>
 describe('slipway clearsessions', () => {
   it('deletes the expired sessions only', async () => {
     const result = await slipway('clearsessions');
-    expect(result).toMatchObject({ code: 0, stdout: 'Deleted 2 expired session(s).\n', stderr: '' });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'Deleted 2 expired session(s).\n',
+      stderr: usingLine(testDb),
+    });
     expect((await storedKeys()).sort()).toEqual(
       [tokens['kimLaptop']!, tokens['kimPhone']!, tokens['lee']!].map(sha256).sort(),
     );
@@ -122,6 +126,9 @@ describe('slipway changepassword on a terminal', needs(terminal), () => {
     } finally {
       term.kill();
     }
-    expect(term.text().trim()).toBe('slipway changepassword: no user with the username "nobody"');
+    expect(term.text().trim().split(/\r?\n/)).toEqual([
+      usingLine(testDb).trim(),
+      'slipway changepassword: no user with the username "nobody"',
+    ]);
   });
 });

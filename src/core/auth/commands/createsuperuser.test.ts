@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDatabase } from '../../testing/query-database.js';
 import { runCommand } from '../../testing/run-command.js';
-import { type CliResult, runSlipway } from '../../testing/run-slipway.js';
+import { afterUsingLine, type CliResult, runSlipway, usingLine } from '../../testing/run-slipway.js';
 import { runInTerminal, terminal } from '../../testing/terminal.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { needs } from '../../testing/tools.js';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   slipway = (args, env = {}) => runCommand(args, { DATABASE_URL: testDb.url, ...env }, { cwd: testDb.tmp });
   const migrate = await slipway(['migrate']);
-  expect(migrate.stderr).toBe('');
+  expect(migrate.stderr).toBe(usingLine(testDb));
   expect(migrate.code).toBe(0);
 });
 afterAll(() => testDb.drop());
@@ -68,7 +68,11 @@ describe('slipway createsuperuser --no-input', () => {
       ['createsuperuser', '--no-input'],
       superuserEnv('root', 'violet-tractor-91'),
     );
-    expect(result).toMatchObject({ code: 0, stdout: 'Superuser "root" created.\n', stderr: '' });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'Superuser "root" created.\n',
+      stderr: usingLine(testDb),
+    });
     const row = await userNamed('root');
     expect(row).toMatchObject({
       username: 'root',
@@ -101,7 +105,9 @@ describe('slipway createsuperuser --no-input', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('slipway createsuperuser: a user with the username "ROOT" already exists\n');
+    expect(afterUsingLine(result.stderr, testDb)).toBe(
+      'slipway createsuperuser: a user with the username "ROOT" already exists\n',
+    );
   });
 
   it('--if-missing exits 0 and leaves the existing user alone', async () => {
@@ -113,7 +119,7 @@ describe('slipway createsuperuser --no-input', () => {
     expect(result).toMatchObject({
       code: 0,
       stdout: 'Superuser "root" already exists; nothing to do.\n',
-      stderr: '',
+      stderr: usingLine(testDb),
     });
     expect((await userNamed('root'))!.password).toBe(before!.password);
   });
@@ -121,7 +127,7 @@ describe('slipway createsuperuser --no-input', () => {
   it('exits 1 naming the problem with a weak password, and creates nobody', async () => {
     const short = await slipway(['createsuperuser', '--no-input'], superuserEnv('weak1', 'abc'));
     expect(short.code).toBe(1);
-    expect(short.stderr).toBe(
+    expect(afterUsingLine(short.stderr, testDb)).toBe(
       'slipway createsuperuser: password: This password is too short. It must contain at least 8 characters.\n',
     );
     expect(await userNamed('weak1')).toBeUndefined();
@@ -133,7 +139,7 @@ describe('slipway createsuperuser --no-input', () => {
       superuserEnv('no spaces', 'violet-tractor-91'),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
+    expect(afterUsingLine(result.stderr, testDb)).toBe(
       'slipway createsuperuser: username: Enter a username of up to 150 letters, digits and @/./+/-/_ characters.\n',
     );
   });

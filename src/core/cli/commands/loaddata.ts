@@ -5,6 +5,7 @@ import { defineCommand } from '../command.js';
 
 export default defineCommand({
   name: 'loaddata',
+  writes: true,
   summary: 'Load fixtures written by dumpdata: upsert every record, in ONE transaction, in dependency order.',
   usage: 'slipway loaddata <file>…',
   description:

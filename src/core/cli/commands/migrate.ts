@@ -8,6 +8,7 @@ import { type CommandContext, defineCommand } from '../command.js';
 
 export default defineCommand({
   name: 'migrate',
+  writes: true,
   summary:
     'Apply pending migrations, or go back to an earlier one (each in its own transaction, under a lock).',
   usage: 'slipway migrate [--plan] [--to <migration> | <migration> | zero]',
