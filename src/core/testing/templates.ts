@@ -11,17 +11,9 @@ import {
   utimesSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { join, relative } from 'node:path';
 import pg from 'pg';
-import pino from 'pino';
-import { installedApps } from '../../apps/installed.js';
-import { migrateApps } from '../apps/migrate-apps.js';
-import { createRegistry } from '../apps/registry.js';
-import { registryModels } from '../auth/permissions.js';
-import { loadConfig } from '../config/index.js';
 import { type MigrationFile, readMigrationFiles } from '../db/migrate/files.js';
-import { openDatabase } from '../db/open-database.js';
 import { migrationsDir, projectRoot } from '../paths.js';
 
 /**
@@ -33,10 +25,12 @@ import { migrationsDir, projectRoot } from '../paths.js';
  *   (`CREATE DATABASE … TEMPLATE`), on PGlite a folder.
  *
  * The migrated template's name carries a hash of the migrations (names and checksums) and of the
- * installed models, so a new or edited migration gets a new template and a stale one is never
- * used. `globalSetup.ts` builds them once per run before any worker starts; a worker that finds
- * one missing (a run without the global setup) builds it itself. Builds go to a temporary name
- * and are renamed into place, so two runs building at once never see half a template.
+ * files that define the installed models and their permissions, so a new or edited migration or
+ * model gets a new template and a stale one is never used. The hash reads files and imports
+ * nothing, so a run whose template exists starts at once. `globalSetup.ts` builds them once per
+ * run before any worker starts; a worker that finds one missing (a run without the global setup)
+ * builds it itself. Builds go to a temporary name and are renamed into place, so two runs
+ * building at once never see half a template.
  */
 
 /** The migrations the test databases get: the project's, as `slipway migrate` applies them. */
@@ -44,13 +38,30 @@ export function testMigrations(): MigrationFile[] {
   return readMigrationFiles(migrationsDir);
 }
 
-/** The hash in a migrated template's name: changes with any migration or installed model. */
+/**
+ * The hash in a migrated template's name: of the migrations, and of what decides the rows
+ * `afterMigrate` adds (the installed apps, their manifests and models, the permission names).
+ */
 export function templateKey(): string {
-  const hash = createHash('sha256').update('slipway-test-template-v1\0');
+  const hash = createHash('sha256').update('slipway-test-template-v2\0');
   for (const file of testMigrations()) hash.update(`${file.name}\0${file.checksum}\0`);
-  for (const { app, model } of registryModels(createRegistry(installedApps)))
-    hash.update(`${app}.${model}\0`);
+  const src = join(projectRoot, 'src');
+  for (const path of modelFiles(src))
+    hash
+      .update(`${relative(src, path)}\0`)
+      .update(readFileSync(path))
+      .update('\0');
   return hash.digest('hex').slice(0, 16);
+}
+
+/** src/apps/installed.ts, every app.ts and schema.ts, and the permissions' naming, sorted. */
+function modelFiles(dir: string, found: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) modelFiles(path, found);
+    else if (['app.ts', 'schema.ts', 'installed.ts', 'permissions.ts'].includes(entry.name)) found.push(path);
+  }
+  return found;
 }
 
 const pgliteVersion = () =>
@@ -65,6 +76,7 @@ export async function emptyPgliteTemplate(): Promise<string> {
   const template = join(tmpdir(), `slipway-pglite-template-${pgliteVersion()}`);
   if (existsSync(template)) return template;
   return buildFolder(template, async (dir) => {
+    const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create({ dataDir: dir });
     await db.close();
   });
@@ -78,8 +90,7 @@ export async function migratedPgliteTemplate(): Promise<string> {
   pruneFolders('slipway-pglite-migrated-', template);
   return buildFolder(template, async (dir) => {
     cpSync(empty, dir, { recursive: true });
-    const config = loadConfig({ env: { DATABASE_URL: `pglite://${dir}` }, requireSecretKey: false });
-    await migrateInto(config.database);
+    await migrateInto(`pglite://${dir}`);
   });
 }
 
@@ -98,9 +109,7 @@ export async function migratedServerTemplate(serverUrl: string): Promise<string>
   try {
     const url = new URL(serverUrl);
     url.pathname = `/${building}`;
-    await migrateInto(
-      loadConfig({ env: { DATABASE_URL: url.toString() }, requireSecretKey: false }).database,
-    );
+    await migrateInto(url.toString());
     await adminQuery(
       serverUrl,
       `COMMENT ON DATABASE "${building}" IS 'slipway test template built ${Date.now()}'`,
@@ -125,7 +134,24 @@ export async function adminQuery(serverUrl: string, sql: string, params?: unknow
   }
 }
 
-async function migrateInto(config: ReturnType<typeof loadConfig>['database']): Promise<void> {
+/** Migrates the database at `url` as `slipway migrate` does. Imports the app only now. */
+async function migrateInto(url: string): Promise<void> {
+  const [
+    { default: pino },
+    { installedApps },
+    { migrateApps },
+    { createRegistry },
+    { loadConfig },
+    { openDatabase },
+  ] = await Promise.all([
+    import('pino'),
+    import('../../apps/installed.js'),
+    import('../apps/migrate-apps.js'),
+    import('../apps/registry.js'),
+    import('../config/index.js'),
+    import('../db/open-database.js'),
+  ]);
+  const config = loadConfig({ env: { DATABASE_URL: url }, requireSecretKey: false }).database;
   const log = pino({ level: 'silent' });
   const registry = createRegistry(installedApps);
   const database = await openDatabase(config, { log, schema: registry.schema, role: 'client' });
