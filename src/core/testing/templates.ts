@@ -188,14 +188,18 @@ async function buildFolder(target: string, build: (dir: string) => Promise<void>
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
-/** Removes migrated templates of other migrations not used for a day (a run may still use one). */
+/**
+ * Removes migrated PGlite templates of other migrations not used for an hour (each copy touches
+ * its template, so a run still going keeps its own). Each is tens of megabytes.
+ */
 function pruneFolders(prefix: string, keep: string): void {
   for (const entry of readdirSync(tmpdir())) {
     const path = join(tmpdir(), entry);
     if (!entry.startsWith(prefix) || path === keep || entry.includes('.building-')) continue;
     try {
-      if (Date.now() - statSync(path).mtimeMs > DAY_MS) rmSync(path, { recursive: true, force: true });
+      if (Date.now() - statSync(path).mtimeMs > HOUR_MS) rmSync(path, { recursive: true, force: true });
     } catch {
       // gone already
     }
