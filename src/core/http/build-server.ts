@@ -12,6 +12,7 @@ import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { installDatabaseQueue } from './database-queue.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
+import { sendProblem } from './problem.js';
 import { installSecurityHeaders, securityHeaders } from './security.js';
 import { registerFaviconFallback, registerWelcomePage } from './welcome.js';
 
@@ -42,7 +43,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     connectionTimeout: 0,
     requestTimeout: 120_000,
-    return503OnClosing: true,
+    // Requests that arrive while the server closes get the app's 503 (below), not Fastify's.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
     // The router's and Node's own refusals are answered as the app's errors (problem+json,
@@ -54,6 +56,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   installSecurityHeaders(app, headers);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!deps.lifecycle.closing) return;
+    reply.header('connection', 'close').header('retry-after', '1');
+    return sendProblem(request, reply, {
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'The server is shutting down. Send the request again.',
+    });
+  });
   enforceAllowedHosts(app, config.allowedHosts);
   if (deps.database.engine === 'pglite') installDatabaseQueue(app);
   installErrorHandlers(app, config.debug);

@@ -110,6 +110,23 @@ describe("Node's parser's refusals", () => {
   });
 });
 
+describe('shutting down', () => {
+  it("answers requests that arrive while the listener closes with the app's 503", async () => {
+    t.lifecycle.closing = true;
+    try {
+      const res = await t.app.inject({ url: '/api/v1/', headers: { host: 'localhost' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['connection']).toBe('close');
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.json().detail).toBe('The server is shutting down. Send the request again.');
+    } finally {
+      t.lifecycle.closing = false;
+    }
+  });
+});
+
 describe('body errors', () => {
   it('answers a body too large with 413 problem and Connection: close', async () => {
     const res = await raw(

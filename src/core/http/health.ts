@@ -7,6 +7,8 @@ import { describeDbError } from '../db/unavailable.js';
 export interface Lifecycle {
   /** Set on SIGTERM: /readyz answers 503 so the proxy stops sending new requests. */
   draining: boolean;
+  /** Set once the listener closes: requests still arriving on open connections get a 503. */
+  closing?: boolean;
 }
 
 type Check = { ok: true; [k: string]: unknown } | { ok: false; error: string; [k: string]: unknown };

@@ -59,6 +59,7 @@ export async function startServer(
           lifecycle.draining = true;
           log.info('shutting down: readiness is now 503');
           if (config.shutdown.delayMs > 0) await new Promise((r) => setTimeout(r, config.shutdown.delayMs));
+          lifecycle.closing = true;
           await app.close();
           await database.close();
           log.info('shutdown complete');
