@@ -28,14 +28,17 @@ export async function loadIntoPglite(pg: PGlite, script: AsyncIterable<ScriptPar
 }
 
 /**
- * Pipes a dump script into `psql -v ON_ERROR_STOP=1` on `database`: the first failing statement
- * stops it, and this throws with psql's message.
+ * Pipes a dump script into `psql -v ON_ERROR_STOP=1` on `database`, byte for byte, except that
+ * the preamble's `SET x = …` lines for settings the server does not know are left out (a newer
+ * pg_dump's, such as PostgreSQL 17's transaction_timeout for a 15 server). The first failing
+ * statement stops psql, and this throws with its message.
  */
 export async function loadIntoPostgres(
   config: PostgresConfig,
   database: string,
   serverMajor: number,
-  script: AsyncIterable<ScriptPart>,
+  sql: AsyncIterable<Buffer>,
+  skip: (statement: string) => boolean,
 ): Promise<void> {
   const target = libpqTarget(config, database);
   const child = spawn(pgProgram('psql', serverMajor), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...target.args], {
@@ -51,18 +54,28 @@ export async function loadIntoPostgres(
     child.on('close', (code) => resolve(code ?? 1));
   });
   child.stdin.on('error', () => undefined); // psql stopped early: its exit code says why
-  const write = async (text: string) => {
+  const write = async (chunk: Buffer | string) => {
     if (child.exitCode !== null) return;
-    if (!child.stdin.write(text))
+    if (!child.stdin.write(chunk))
       await Promise.race([new Promise((r) => child.stdin.once('drain', r)), exited]);
   };
   try {
-    for await (const part of script) {
+    let preamble: string | undefined = '';
+    for await (const chunk of sql) {
       if (child.exitCode !== null) break;
-      if (part.type === 'sql') await write(part.sql);
-      else if (part.type === 'copy-start') await write(`${part.sql}\n`);
-      else if (part.type === 'copy-data') await write(part.data);
-      else await write('\\.\n');
+      if (preamble === undefined) {
+        await write(chunk);
+        continue;
+      }
+      preamble += chunk.toString('utf8');
+      const { kept, rest } = filterPreamble(preamble, skip);
+      if (rest === undefined) continue; // the preamble goes on in the next chunk
+      await write(kept + rest);
+      preamble = undefined;
+    }
+    if (preamble) {
+      const last = filterPreamble(preamble.endsWith('\n') ? preamble : `${preamble}\n`, skip);
+      await write(last.kept + (last.rest ?? ''));
     }
   } catch (error) {
     child.kill();
@@ -78,4 +91,29 @@ export async function loadIntoPostgres(
       `restoring the database failed: ${line?.replace(/^psql:[^:]*:\d+: /, '') ?? `psql exit code ${code}`}`,
     );
   }
+}
+
+/**
+ * Splits pg_dump's preamble (comments, blank lines, `SET …;`, `SELECT pg_catalog.set_config(…);`,
+ * psql meta-commands) from the rest at the first other line, dropping the SET lines `skip`
+ * refuses. `rest` is undefined while the text may still be inside the preamble.
+ */
+function filterPreamble(
+  text: string,
+  skip: (statement: string) => boolean,
+): { kept: string; rest: string | undefined } {
+  let kept = '';
+  let at = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', at)) {
+    const line = text.slice(at, nl);
+    const preambleLine =
+      line.trim() === '' ||
+      line.startsWith('--') ||
+      line.startsWith('\\') ||
+      /^(SET |SELECT pg_catalog\.set_config\()/.test(line);
+    if (!preambleLine) return { kept, rest: text.slice(at) };
+    if (!(line.startsWith('SET ') && skip(line))) kept += `${line}\n`;
+    at = nl + 1;
+  }
+  return { kept, rest: text.length > 1 << 20 ? text.slice(at) : undefined };
 }

@@ -62,5 +62,5 @@ describe(`backup restore killed before its swap (${engineName})`, () => {
     expect(again.code).toBe(0);
     expect(await live()).toEqual(atBackup);
     expect(existsSync(staging)).toBe(false);
-  });
+  }, 60_000); // two restores and a process: about 15 s on a quiet machine; room for a busy one
 });

@@ -84,7 +84,7 @@ async function postgresStaging(
   let swapped = false;
   let closed = false;
   return {
-    load: (sql) => loadIntoPostgres(config, name, major, splitScript(sql, unknownSettingFilter(known))),
+    load: (sql) => loadIntoPostgres(config, name, major, sql, unknownSettingFilter(known)),
     async info() {
       const client = await connectPostgres(config, name);
       try {
