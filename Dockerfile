@@ -61,6 +61,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \
+    WEB_CONCURRENCY=auto \
     PORT=8000 \
     HOST=0.0.0.0 \
     DATA_DIR=/app/data

@@ -25,6 +25,8 @@ export interface Config {
   /** `createsuperuser --no-input` reads these (SLIPWAY_SUPERUSER_*). */
   readonly superuser: { readonly username?: string; readonly email?: string; readonly password?: string };
   readonly shutdown: { readonly timeoutMs: number; readonly delayMs: number };
+  /** WEB_CONCURRENCY: how many worker processes `serve`/`start` run (`auto`: one per CPU). */
+  readonly webConcurrency: number | 'auto';
   readonly backup: BackupConfig;
 }
 

@@ -77,3 +77,20 @@ export const list = () =>
         .map((item) => item.trim())
         .filter(Boolean),
     );
+
+/** A number of worker processes, or `auto`: one per CPU (`os.availableParallelism()`). */
+export const workers = (fallback: number | 'auto') =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): number | 'auto' => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const v = value.trim().toLowerCase();
+      if (v === 'auto') return 'auto';
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 256) {
+        ctx.addIssue({ code: 'custom', message: 'expected auto (one per CPU) or an integer from 1 to 256' });
+        return z.NEVER;
+      }
+      return n;
+    });

@@ -93,6 +93,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       password: env.SLIPWAY_SUPERUSER_PASSWORD,
     }),
     shutdown: Object.freeze({ timeoutMs: env.SHUTDOWN_TIMEOUT, delayMs: env.SHUTDOWN_DELAY }),
+    webConcurrency: env.WEB_CONCURRENCY,
     backup: Object.freeze({
       dir: resolve(cwd, env.BACKUP_DIR ?? resolve(dataDir, 'backups')),
       // A recipients file as age reads it: one per line or comma-separated, # comments.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, list, oneOf, seconds, text } from './fields.js';
+import { bool, int, list, oneOf, seconds, text, workers } from './fields.js';
 
 /**
  * Every environment variable Slipway reads, with its default. `.env.example` documents the same
@@ -43,6 +43,7 @@ export const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT: seconds(95, 3600),
   SHUTDOWN_TIMEOUT: seconds(25, 3600),
   SHUTDOWN_DELAY: seconds(0, 600),
+  WEB_CONCURRENCY: workers(1),
 
   BACKUP_DIR: text(),
   BACKUP_AGE_RECIPIENTS: text(),
