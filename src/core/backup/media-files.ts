@@ -12,6 +12,7 @@ export function mediaFiles(root: string): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
       a.name.localeCompare(b.name),
     )) {
+      if (prefix === '' && entry.name.startsWith('.slipway-restore-')) continue; // a restore under way
       if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
       else if (entry.isFile()) out.push(`${prefix}${entry.name}`);
     }

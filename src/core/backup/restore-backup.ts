@@ -1,13 +1,13 @@
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Config } from '../config/index.js';
 import { type ArchiveFile, findArchive } from './archive-names.js';
 import { checkRestored } from './check-restored.js';
-import { syncFolder } from './create-backup.js';
 import { BackupError } from './errors.js';
 import { DATABASE_MEMBER, type Manifest, MEDIA_PREFIX } from './manifest.js';
+import { stageMedia } from './media-swap.js';
 import { openArchive } from './read-archive.js';
 import { createStaging } from './staging-database.js';
 
@@ -41,19 +41,19 @@ export async function restoreBackup(
   const { config } = deps;
   const archive = findArchive(config.backup.dir, input.name);
   const media = config.mediaRoot;
-  const stagingMedia = `${media}.restore-staging`;
   const opened = await openArchive(archive, config.backup); // a wrong or missing key fails here
   const staging = await createStaging(config.database, 'restore', config.backup.dir);
+  let discardMedia: () => void = () => undefined;
   try {
-    rmSync(stagingMedia, { recursive: true, force: true });
-    mkdirSync(stagingMedia, { recursive: true });
+    const stagingMedia = stageMedia(media);
+    discardMedia = () => stagingMedia.discard();
     let loaded = false;
     const manifest = await opened.read(async (name, data) => {
       if (name === DATABASE_MEMBER) {
         await staging.load(data.pipe(createGunzip()));
         loaded = true;
       } else if (name.startsWith(MEDIA_PREFIX)) {
-        const target = join(stagingMedia, name.slice(MEDIA_PREFIX.length));
+        const target = join(stagingMedia.dir, name.slice(MEDIA_PREFIX.length));
         mkdirSync(dirname(target), { recursive: true });
         await pipeline(data, createWriteStream(target, { mode: 0o644, flush: true }));
       }
@@ -66,15 +66,10 @@ export async function restoreBackup(
       );
 
     await staging.swapIn();
-    const old = `${media}.pre-restore`;
-    rmSync(old, { recursive: true, force: true });
-    if (existsSync(media)) renameSync(media, old);
-    renameSync(stagingMedia, media);
-    syncFolder(dirname(media));
-    rmSync(old, { recursive: true, force: true });
+    stagingMedia.swapIn();
     return { archive, manifest, pending: check.pending };
   } finally {
-    rmSync(stagingMedia, { recursive: true, force: true });
+    discardMedia();
     await staging.discard();
   }
 }
