@@ -68,7 +68,17 @@ export interface PostgresConfig {
   readonly statementTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly waitTimeoutMs: number;
+  /** Hot standbys that reads which may be stale go to (DATABASE_REPLICA_URLS or SQL_REPLICA_HOSTS). */
+  readonly replicas?: readonly ReplicaConfig[];
+  /** REPLICA_MAX_LAG: a replica further behind leaves the rotation until it catches up. */
+  readonly replicaMaxLagMs?: number;
 }
+
+/** One hot standby: where it listens and how to log in (the pool settings are the primary's). */
+export type ReplicaConfig = Pick<
+  PostgresConfig,
+  'host' | 'port' | 'database' | 'user' | 'password' | 'sslmode'
+>;
 
 /** A description of the database safe to print: never includes the password. */
 export function describeDatabase(db: DatabaseConfig): string {

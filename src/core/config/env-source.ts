@@ -21,6 +21,7 @@ export function readEnvFile(cwd: string): Record<string, string> {
 /** Names of the variables that hold secrets: each also accepts a `NAME_FILE` twin. */
 export const SECRET_VARIABLES = [
   'DATABASE_URL',
+  'DATABASE_REPLICA_URLS',
   'SQL_PASSWORD',
   'SECRET_KEY',
   'SLIPWAY_SUPERUSER_PASSWORD',

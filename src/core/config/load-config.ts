@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { projectBase } from '../paths.js';
-import type { Config, DatabaseConfig } from './config.js';
+import type { Config, DatabaseConfig, ReplicaConfig } from './config.js';
 import { type EnvSource, readEnvFile, resolveSecretFiles, SECRET_VARIABLES } from './env-source.js';
 import { envSchema, type RawEnv, SENSITIVE } from './schema.js';
 
@@ -61,7 +61,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   const env = parsed.data;
-  const database = resolveDatabase(env, merged, cwd, problems);
+  const database = withReplicas(resolveDatabase(env, merged, cwd, problems), env, problems);
   const secretKey = resolveSecretKey(env, options.requireSecretKey ?? true, problems);
   if (problems.length > 0 || !database) throw new ConfigError(problems);
 
@@ -184,6 +184,58 @@ function resolveDatabase(
     sslmode: env.SQL_SSLMODE,
     ...pool,
   };
+}
+
+/**
+ * Adds the hot standbys of DATABASE_REPLICA_URLS (comma-separated URLs) or SQL_REPLICA_HOSTS
+ * (`host[:port]`, logging in with the SQL_* user and password) to a PostgreSQL configuration.
+ * PGlite has no replication, so replicas next to it are refused.
+ */
+function withReplicas(
+  database: DatabaseConfig | undefined,
+  env: RawEnv,
+  problems: string[],
+): DatabaseConfig | undefined {
+  const urls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const hosts = env.SQL_REPLICA_HOSTS;
+  if (urls.length === 0 && hosts.length === 0) return database;
+  const name = urls.length > 0 ? 'DATABASE_REPLICA_URLS' : 'SQL_REPLICA_HOSTS';
+  if (urls.length > 0 && hosts.length > 0) {
+    problems.push('DATABASE_REPLICA_URLS is set together with SQL_REPLICA_HOSTS: use one style or the other');
+    return database;
+  }
+  if (!database) return database;
+  if (database.engine !== 'postgres') {
+    problems.push(
+      `${name}: replicas need a PostgreSQL primary (DATABASE_URL=postgres://…); the embedded PGlite database has no replication`,
+    );
+    return database;
+  }
+  const replicas: ReplicaConfig[] = [];
+  for (const [i, url] of urls.entries()) {
+    const found: string[] = [];
+    const parsed = parseDatabaseUrl(url, '', '', URL_CHECK_POOL, found, database.sslmode);
+    if (parsed?.engine !== 'postgres') {
+      problems.push(`DATABASE_REPLICA_URLS: URL number ${i + 1} is not a postgres:// URL`);
+      continue;
+    }
+    const { host, port, database: db, user, password, sslmode } = parsed;
+    replicas.push({ host, port, database: db, user, password, sslmode });
+  }
+  for (const entry of hosts) {
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(entry);
+    const port = match?.[2] ? Number(match[2]) : database.port;
+    if (!match || port < 1 || port > 65_535) {
+      problems.push(`SQL_REPLICA_HOSTS: expected host or host:port, got ${JSON.stringify(entry)}`);
+      continue;
+    }
+    const { database: db, user, password, sslmode } = database;
+    replicas.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port, database: db, user, password, sslmode });
+  }
+  return { ...database, replicas: Object.freeze(replicas), replicaMaxLagMs: env.REPLICA_MAX_LAG };
 }
 
 function parseDatabaseUrl(

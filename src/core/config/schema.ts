@@ -33,6 +33,10 @@ export const envSchema = z.object({
   DB_IDLE_TIMEOUT: seconds(30),
   DB_WAIT_TIMEOUT: seconds(60),
 
+  DATABASE_REPLICA_URLS: text(),
+  SQL_REPLICA_HOSTS: list(),
+  REPLICA_MAX_LAG: seconds(5, 3600),
+
   SESSION_COOKIE_AGE: seconds(14 * 86_400, 365 * 86_400),
   TRUSTED_PROXIES: list(),
 
@@ -62,6 +66,7 @@ export const SENSITIVE = new Set([
   'SECRET_KEY',
   'SQL_PASSWORD',
   'DATABASE_URL',
+  'DATABASE_REPLICA_URLS',
   'SLIPWAY_SUPERUSER_PASSWORD',
   'BACKUP_PASSPHRASE',
 ]);
