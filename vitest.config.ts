@@ -8,6 +8,7 @@ const onPostgres = Boolean(process.env['TEST_DATABASE_URL']);
 /** Files whose every test is about PostgreSQL: a PGlite run leaves them out instead of skipping. */
 const postgresOnly = [
   'src/core/api/races.test.ts',
+  'src/core/db/replicas.test.ts',
   'test/ops/concurrent-migrate.test.ts',
   'test/ops/connection-errors.test.ts',
   'test/ops/database-restart.test.ts',

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../core/apps/define-app.js';
+import { staleReadDb } from '../../core/db/database.js';
 import { wantsJson } from '../../core/http/problem.js';
 import {
   InvalidChoiceError,
@@ -47,7 +48,10 @@ const PRIVATE = 'private, no-store';
  * and `POST /polls/<id>/vote/`, which the auth app's CSRF check guards like every POST.
  */
 export function registerPollsRoutes(app: FastifyInstance, { database }: AppContext): void {
+  // Writes and the reads that decide them use the primary; pages that may be a little stale
+  // read from a replica that has caught up with this client's last write.
   const db = database.db;
+  const readDb = (request: FastifyRequest) => staleReadDb(database, request.lsnToken);
 
   // A missing or unpublished poll gets a 404 in the polls pages' shell, with a way back; other
   // errors go on to the server's handler.
@@ -58,17 +62,17 @@ export function registerPollsRoutes(app: FastifyInstance, { database }: AppConte
 
   app.get('/polls', async (_request, reply) => reply.redirect('/polls/', 301));
 
-  app.get('/polls/', async (_request, reply) =>
-    sendHtml(reply, indexPage(await latestQuestions(db, new Date())), FRESH),
+  app.get('/polls/', async (request, reply) =>
+    sendHtml(reply, indexPage(await latestQuestions(readDb(request), new Date())), FRESH),
   );
 
   app.get<{ Params: IdParams }>('/polls/:id/', async (request, reply) => {
-    const detail = await questionDetail(db, parseQuestionId(request.params.id), new Date());
+    const detail = await questionDetail(readDb(request), parseQuestionId(request.params.id), new Date());
     return sendHtml(reply, detailPage(detail, { csrfToken: request.csrfToken }), PRIVATE);
   });
 
   app.get<{ Params: IdParams }>('/polls/:id/results/', async (request, reply) => {
-    const results = await questionResults(db, parseQuestionId(request.params.id), new Date());
+    const results = await questionResults(readDb(request), parseQuestionId(request.params.id), new Date());
     return sendHtml(reply, resultsPage(results), FRESH);
   });
 

@@ -6,6 +6,7 @@ import { deleteObjects } from '../admin/services/delete-objects.js';
 import { planDelete } from '../admin/services/delete-plan.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import { textProblem } from '../db/column-values.js';
+import { staleReadDb } from '../db/database.js';
 import { apiUser } from './authentication.js';
 import { ApiConflictError, ApiNotFoundError, ApiQueryError, type FieldError } from './errors.js';
 import { listQuerySchema, MAX_FILE_BASE64, writeSchema } from './json-schema.js';
@@ -101,7 +102,9 @@ export function registerModelRoutes(
           : []),
       ];
       if (problems.length > 0) throw new ApiQueryError(problems);
-      const list = await loadChangelist(db, index, reg, user, query, {
+      // A list may be a little stale: a replica that has this client's last write, if any.
+      const readDb = staleReadDb(deps.ctx.database, request.lsnToken);
+      const list = await loadChangelist(readDb, index, reg, user, query, {
         params: PARAMS,
         perPage: q.page_size ?? reg.perPage,
         lean: true,
@@ -120,7 +123,7 @@ export function registerModelRoutes(
         count: list.total,
         next: list.page < list.pages ? pageLink(request, list.page + 1) : null,
         previous: list.page > 1 ? pageLink(request, list.page - 1) : null,
-        results: await serializeRows(db, resource, user, list.rows),
+        results: await serializeRows(readDb, resource, user, list.rows),
       };
     },
   );

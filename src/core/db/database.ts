@@ -1,4 +1,5 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { ReplicaRouter } from './replicas.js';
 
 /** The Drizzle handle apps query through; the same type on both engines. */
 export type AppDb = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
@@ -29,9 +30,23 @@ export interface Database extends SqlRunner {
   readonly db: AppDb;
   /** A printable description, never including a password. */
   readonly description: string;
+  /** The hot standbys, when DATABASE_REPLICA_URLS names some (PostgreSQL only). */
+  readonly replicas?: ReplicaRouter;
   /** Runs `fn` on one dedicated connection. */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /** Resolves when the database answers `SELECT 1`. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The Drizzle handle for a read that may be slightly stale (a public page, a list, a detail):
+ * a replica that has replayed the client's last write (`minLsn`), else the primary. Writes,
+ * transactions and reads that decide a write use `database.db`, the primary, instead.
+ *
+ * @example
+ *   const rows = await latestQuestions(staleReadDb(database, request.lsnToken), now);
+ */
+export function staleReadDb(database: Database, minLsn?: string): AppDb {
+  return database.replicas?.reader(minLsn) ?? database.db;
 }

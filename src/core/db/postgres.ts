@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { PostgresConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { AppDb, Database, Session, SqlRunner } from './database.js';
+import { createReplicaSet, type ReplicaRouter } from './replicas.js';
 import { describeDbError } from './unavailable.js';
 
 export interface PostgresTarget {
@@ -16,6 +17,9 @@ export interface PostgresTarget {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Hot standbys for reads that may be stale (see {@link ReplicaRouter}). */
+  replicas?: PostgresConfig['replicas'];
+  replicaMaxLagMs?: number | undefined;
 }
 
 /**
@@ -28,6 +32,7 @@ export class PostgresDatabase implements Database {
   readonly shared = true;
   readonly db: AppDb;
   readonly description: string;
+  readonly replicas?: ReplicaRouter;
   private readonly pool: pg.Pool;
   private closed = false;
 
@@ -59,6 +64,23 @@ export class PostgresDatabase implements Database {
       log.warn({ reason: describeDbError(error) }, 'idle database connection lost'),
     );
     this.db = drizzle({ client: this.pool, schema: options.schema ?? {} }) as unknown as AppDb;
+    if (target.replicas && target.replicas.length > 0)
+      this.replicas = createReplicaSet({
+        replicas: target.replicas,
+        primary: this.pool,
+        primaryDb: this.db,
+        poolConfig: {
+          max: target.poolMax,
+          connectionTimeoutMillis: target.connectTimeoutMs,
+          idleTimeoutMillis: target.idleTimeoutMs,
+          statement_timeout: target.statementTimeoutMs || undefined,
+          query_timeout: target.statementTimeoutMs ? target.statementTimeoutMs + 1000 : undefined,
+          keepAlive: true,
+        },
+        maxLagMs: target.replicaMaxLagMs ?? 5000,
+        schema: options.schema ?? {},
+        log,
+      });
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
@@ -93,6 +115,7 @@ export class PostgresDatabase implements Database {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.replicas?.close();
     await this.pool.end();
   }
 }

@@ -13,6 +13,7 @@ import { installDatabaseQueue } from './database-queue.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
 import { sendProblem } from './problem.js';
+import { installReadYourWrites, replicaMaxLag } from './read-your-writes.js';
 import { installSecurityHeaders, securityHeaders } from './security.js';
 import { registerFaviconFallback, registerWelcomePage } from './welcome.js';
 
@@ -69,6 +70,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.database.engine === 'pglite') installDatabaseQueue(app);
   installErrorHandlers(app, config.debug);
   await app.register(fastifyCookie);
+  if (deps.database.replicas)
+    installReadYourWrites(app, deps.database.replicas, replicaMaxLag(deps.config.database));
   await app.register(fastifyFormbody);
   registerHealthRoutes(app, deps);
   await app.register(fastifyStatic, {

@@ -43,6 +43,8 @@ export function registerHealthRoutes(
     } catch (error) {
       checks['database'] = { ok: false, error: describeDbError(error) };
     }
+    // Shown, never failing: with every replica down, reads go to the primary.
+    if (deps.database.replicas) checks['replicas'] = { ok: true, replicas: deps.database.replicas.status() };
     const ready = Object.values(checks).every((c) => c.ok);
     return reply
       .code(ready ? 200 : 503)

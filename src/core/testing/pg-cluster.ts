@@ -35,6 +35,12 @@ export interface PgClusterOptions {
   password: string;
   /** Extra postgresql.conf settings, e.g. `{ max_connections: '20' }`. */
   settings?: Record<string, string>;
+  /**
+   * Makes the cluster a hot standby of this one: cloned with `pg_basebackup -X stream -R`, so it
+   * streams from it (`options.password` must be the primary's). E.g. `settings:
+   * { recovery_min_apply_delay: "'2s'" }` makes it lag.
+   */
+  standbyOf?: PgCluster;
 }
 
 export interface PgCluster {
@@ -54,6 +60,8 @@ export interface PgCluster {
   /** Starts the stopped cluster on the same port; resolves once it accepts TCP connections. */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** `pg_ctl promote`: a standby becomes a primary; resolves once it accepts writes. */
+  promote(): Promise<void>;
   /** Stops the cluster and removes its folder. Safe to call twice. */
   destroy(): Promise<void>;
   /** The server log so far, to attach to a failing assertion. */
@@ -183,6 +191,9 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
       await stop();
       await start();
     },
+    async promote() {
+      await run('pg_ctl', ['-D', dataDir, '-w', '-t', '30', 'promote']);
+    },
     async destroy() {
       if (!live.has(entry)) return;
       try {
@@ -197,6 +208,39 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
   };
 
   try {
+    if (options.standbyOf) {
+      // The primary's configuration comes along; slipway-test.conf is rewritten below (port, socket).
+      await run('pg_basebackup', [
+        '-D',
+        dataDir,
+        '-d',
+        options.standbyOf.url,
+        '-X',
+        'stream',
+        '-R',
+        '-c',
+        'fast',
+      ]);
+    } else await initialize();
+    // A free port can be taken between probing and binding: try a few.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      writeSettings();
+      try {
+        await start();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !/could not bind|already in use/i.test(cluster.log())) throw error;
+      }
+    }
+    return cluster;
+  } catch (error) {
+    const log = cluster.log();
+    await cluster.destroy().catch(() => undefined);
+    throw new Error(`${(error as Error).message}${log ? `\nserver log:\n${log}` : ''}`);
+  }
+
+  async function initialize() {
     const pwfile = join(dir, 'pwfile');
     writeOwned(pwfile, `${password}\n`, owner);
     await run('initdb', [
@@ -216,7 +260,7 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
     // Only the Unix socket in the private folder is trusted; TCP always needs the password.
     writeOwned(
       join(dataDir, 'pg_hba.conf'),
-      'local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n',
+      'local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost replication all 127.0.0.1/32 scram-sha-256\n',
       owner,
     );
     writeOwned(
@@ -224,22 +268,6 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
       `${readFileSync(join(dataDir, 'postgresql.conf'), 'utf8')}\ninclude 'slipway-test.conf'\n`,
       owner,
     );
-    // A free port can be taken between probing and binding: try a few.
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort();
-      writeSettings();
-      try {
-        await start();
-        break;
-      } catch (error) {
-        if (attempt >= 3 || !/could not bind|already in use/i.test(cluster.log())) throw error;
-      }
-    }
-    return cluster;
-  } catch (error) {
-    const log = cluster.log();
-    await cluster.destroy().catch(() => undefined);
-    throw new Error(`${(error as Error).message}${log ? `\nserver log:\n${log}` : ''}`);
   }
 }
 

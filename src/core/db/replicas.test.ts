@@ -1,0 +1,208 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installedApps } from '../../apps/installed.js';
+import { createQuestion } from '../../apps/polls/testing.js';
+import { migrateApps } from '../apps/migrate-apps.js';
+import { createRegistry } from '../apps/registry.js';
+import { loadConfig } from '../config/index.js';
+import { buildServer } from '../http/build-server.js';
+import { TestClient } from '../testing/auth-test-app.js';
+import { TEST_SECRET_KEY, type TestApp } from '../testing/build-test-app.js';
+import { type PgCluster, postgresServer, startPgCluster } from '../testing/pg-cluster.js';
+import { testMigrations } from '../testing/templates.js';
+import { needs } from '../testing/tools.js';
+import type { Database } from './database.js';
+import { openDatabase } from './open-database.js';
+import { lsnValue } from './replicas.js';
+
+const PASSWORD = 'replica-test-pw';
+// No project .env may reach these configurations.
+const cwd = mkdtempSync(join(tmpdir(), 'slipway-replicas-'));
+const DELAY_MS = 2000;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('lsnValue', () => {
+  it('orders LSNs as PostgreSQL does, and refuses anything else', () => {
+    expect(lsnValue('0/3000060')).toBe(0x3000060n);
+    expect(lsnValue('1/0')! > lsnValue('0/FFFFFFFF')!).toBe(true);
+    expect(lsnValue('x/1')).toBeUndefined();
+    expect(lsnValue(undefined)).toBeUndefined();
+  });
+});
+
+// Private clusters, because these tests stop, delay and promote servers: the shared one must not.
+// PostgreSQL only: vitest.config.ts leaves this file out of PGlite runs.
+describe('reads on a hot standby', needs(postgresServer), () => {
+  let primary: PgCluster;
+  let standby: PgCluster;
+  let database: Database;
+  let app: FastifyInstance;
+  const log = pino({ level: 'silent' });
+
+  beforeAll(async () => {
+    primary = await startPgCluster({ password: PASSWORD, settings: { synchronous_commit: 'on' } });
+    const registry = createRegistry(installedApps);
+    const url = await primary.createDatabase('slipway');
+    const migrating = await openDatabase(
+      loadConfig({ env: { DATABASE_URL: url }, cwd, requireSecretKey: false }).database,
+      {
+        log,
+        schema: registry.schema,
+        role: 'client',
+      },
+    );
+    await migrateApps(migrating, registry, testMigrations(), { log });
+    await migrating.close();
+    // WAL is applied 2 s late: a lagging standby, as after a burst of writes.
+    standby = await startPgCluster({
+      password: PASSWORD,
+      standbyOf: primary,
+      settings: { recovery_min_apply_delay: `'${DELAY_MS}ms'` },
+    });
+    const config = loadConfig({
+      cwd,
+      env: {
+        DATABASE_URL: url,
+        DATABASE_REPLICA_URLS: standby.urlFor('slipway'),
+        // Lag is not what these tests take a replica out for: the delay stays in the rotation.
+        REPLICA_MAX_LAG: '60',
+        DB_CONNECT_TIMEOUT: '2',
+        SECRET_KEY: TEST_SECRET_KEY,
+        ALLOWED_HOSTS: 'localhost',
+        LOG_LEVEL: 'silent',
+      },
+    });
+    database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
+    app = await buildServer({
+      config,
+      database,
+      log,
+      registry,
+      migrations: testMigrations(),
+      lifecycle: { draining: false },
+    });
+    await app.ready();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+    await standby?.destroy();
+    await primary?.destroy();
+  });
+
+  const client = () => new TestClient({ app } as TestApp);
+  const votes = (body: string) =>
+    [...body.matchAll(/class="result-votes">(\d+) vote/g)].map((m) => Number(m[1]));
+  const replicaState = async () => {
+    await database.replicas!.check();
+    return database.replicas!.status()[0]!;
+  };
+
+  /** A question the standby has replayed. */
+  async function replicatedQuestion(text: string) {
+    const q = await createQuestion(database.db, text, -1, ['Yes', 'No']);
+    await until('the standby to replay the question', async () => {
+      const rows = await standby.query('SELECT 1 FROM polls_question WHERE id = $1', [q.id], 'slipway');
+      return rows.length > 0 ? true : undefined;
+    });
+    return q;
+  }
+
+  it('streams: a row written on the primary is readable on the standby, which is read-only', async () => {
+    const q = await replicatedQuestion('Streamed?');
+    await expect(
+      standby.query(
+        'INSERT INTO polls_choice (question_id, choice_text, votes) VALUES ($1, $2, 0)',
+        [q.id, 'x'],
+        'slipway',
+      ),
+    ).rejects.toThrow(/read-only transaction/);
+    expect(await replicaState()).toMatchObject({ state: 'streaming' });
+    const ready = await app.inject({ url: '/readyz', headers: { host: 'localhost' } });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().checks.replicas).toMatchObject({ ok: true, replicas: [{ state: 'streaming' }] });
+  });
+
+  it('serves public pages from the lagging standby, and a voter sees their own vote at once', async () => {
+    const q = await replicatedQuestion('Stale?');
+    expect(await replicaState()).toMatchObject({ state: 'streaming' });
+    const voter = client();
+    const vote = await voter.post(`/polls/${q.id}/vote/`, { choice: String(q.choiceIds[0]) });
+    expect(vote.statusCode).toBe(303);
+    expect(lsnValue(voter.jar.get('slipway_lsn'))).toBeDefined();
+
+    // Within the standby's 2 s delay: another visitor reads the replica and sees no vote yet;
+    // the voter's cookie says the replica has not replayed their write, so they read the primary.
+    const other = await client().get(`/polls/${q.id}/results/`);
+    const own = await voter.get(`/polls/${q.id}/results/`);
+    expect(other.statusCode).toBe(200);
+    expect(votes(other.body)).toEqual([0, 0]);
+    expect(own.statusCode).toBe(200);
+    expect(votes(own.body)).toEqual([1, 0]);
+
+    // Once the standby has replayed the vote, everyone sees it.
+    await until('the standby to replay the vote', async () => {
+      await database.replicas!.check();
+      const res = await client().get(`/polls/${q.id}/results/`);
+      return votes(res.body)[0] === 1 ? true : undefined;
+    });
+  });
+
+  it('keeps answering reads from the primary while the standby is down, and takes it back', async () => {
+    const q = await replicatedQuestion('Standby down?');
+    await standby.stop();
+    try {
+      // The first read finds the replica gone and is run again on the primary: never a 5xx.
+      for (let i = 0; i < 3; i++) {
+        const res = await client().get(`/polls/${q.id}/results/`);
+        expect(res.statusCode).toBe(200);
+      }
+      expect(await replicaState()).toMatchObject({ state: 'down' });
+      const ready = await app.inject({ url: '/readyz', headers: { host: 'localhost' } });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks.replicas.replicas[0]).toMatchObject({
+        state: 'down',
+        error: expect.any(String),
+      });
+      expect((await client().get('/polls/')).statusCode).toBe(200);
+    } finally {
+      await standby.start();
+    }
+    await until('the standby to rejoin', async () =>
+      (await replicaState()).state === 'streaming' ? true : undefined,
+    );
+  });
+
+  it('answers writes 503 with Retry-After at once while the primary is down, and reads from the standby', async () => {
+    const q = await replicatedQuestion('Primary down?');
+    expect(await replicaState()).toMatchObject({ state: 'streaming' });
+    await primary.stop();
+    try {
+      const started = Date.now();
+      const vote = await client().post(`/polls/${q.id}/vote/`, { choice: String(q.choiceIds[0]) });
+      expect(vote.statusCode).toBe(503);
+      expect(vote.headers['retry-after']).toBeDefined();
+      expect(Date.now() - started).toBeLessThan(2000);
+      const read = await client().get(`/polls/${q.id}/results/`);
+      expect(read.statusCode).toBe(200);
+      expect(votes(read.body)).toEqual([0, 0]);
+      expect((await client().get('/polls/')).statusCode).toBe(200);
+    } finally {
+      await primary.start();
+    }
+  });
+});
