@@ -23,7 +23,7 @@ export default defineCommand({
     'Encrypted backups of the database and MEDIA_ROOT: create, list, verify, restore, prune, schedule.',
   usage: `slipway backup <${SUBCOMMANDS.map((c) => c.name.slice(7)).join('|')}> …`,
   description: SUBCOMMANDS.map(
-    (c) => `  ${(c.usage ?? c.name).replace(/^slipway /, '').padEnd(70)}\n      ${c.summary}`,
+    (c) => `  ${(c.usage ?? c.name).replace(/^slipway /, '')}\n      ${c.summary}`,
   ).join('\n'),
   positionals: true,
   options: union,
