@@ -24,10 +24,10 @@ export default class SkipSummaryReporter implements Reporter {
   private readonly options: SkipSummaryOptions;
 
   /** Without options (`--reporter=<this file>`), the engine is read from TEST_DATABASE_URL. */
-  constructor(options?: SkipSummaryOptions) {
-    this.options = options ?? {
-      engine: process.env['TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite',
-      otherEngine: { name: '', files: [], command: '' },
+  constructor(options: Partial<SkipSummaryOptions> = {}) {
+    this.options = {
+      engine: options.engine ?? (process.env['TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite'),
+      otherEngine: options.otherEngine ?? { name: '', files: [], command: '' },
     };
   }
 
