@@ -27,6 +27,8 @@ export interface Config {
   readonly shutdown: { readonly timeoutMs: number; readonly delayMs: number };
   /** WEB_CONCURRENCY: how many worker processes `serve`/`start` run (`auto`: one per CPU). */
   readonly webConcurrency: number | 'auto';
+  /** METRICS_TOKEN(_FILE): the bearer token GET /metrics requires; no /metrics without one. */
+  readonly metricsToken: string | undefined;
   readonly backup: BackupConfig;
 }
 
@@ -70,6 +72,11 @@ export interface PostgresConfig {
   readonly waitTimeoutMs: number;
   /** Hot standbys that reads which may be stale go to (DATABASE_REPLICA_URLS or SQL_REPLICA_HOSTS). */
   readonly replicas?: readonly ReplicaConfig[];
+  /**
+   * Every host of a DATABASE_URL that names several (`postgres://db1,db2:5433/app`), in order:
+   * connections go to the first that accepts writes, found again after a failover.
+   */
+  readonly hosts?: readonly { readonly host: string; readonly port: number }[];
   /** REPLICA_MAX_LAG: a replica further behind leaves the rotation until it catches up. */
   readonly replicaMaxLagMs?: number;
 }

@@ -94,6 +94,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }),
     shutdown: Object.freeze({ timeoutMs: env.SHUTDOWN_TIMEOUT, delayMs: env.SHUTDOWN_DELAY }),
     webConcurrency: env.WEB_CONCURRENCY,
+    metricsToken: env.METRICS_TOKEN,
     backup: Object.freeze({
       dir: resolve(cwd, env.BACKUP_DIR ?? resolve(dataDir, 'backups')),
       // A recipients file as age reads it: one per line or comma-separated, # comments.
@@ -254,9 +255,21 @@ function parseDatabaseUrl(
     const dir = value.replace(/^pglite:(\/\/)?/, '');
     return { engine: 'pglite', dir: dir ? resolve(cwd, dir) : defaultDir, waitTimeoutMs: pool.waitTimeoutMs };
   }
+  // libpq's several hosts (`postgres://u:pw@db1,db2:5433/app`): the URL is parsed with the first.
+  const several = /^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)([^/?#]*,[^/?#]*)(.*)$/.exec(value);
+  const hosts = several?.[2]?.split(',').map((entry) => {
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(entry.trim());
+    return match
+      ? { host: match[1]!.replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 5432 }
+      : undefined;
+  });
+  if (hosts?.some((h) => !h || h.port < 1 || h.port > 65_535)) {
+    problems.push('DATABASE_URL: expected several hosts as host1:port1,host2:port2');
+    return undefined;
+  }
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(several ? `${several[1]}${several[2]!.split(',')[0]}${several[3]}` : value);
   } catch {
     problems.push(expects);
     return undefined;
@@ -280,5 +293,6 @@ function parseDatabaseUrl(
     password: url.password ? decodeURIComponent(url.password) : undefined,
     sslmode: sslmode as 'disable',
     ...pool,
+    ...(hosts ? { hosts: Object.freeze(hosts as { host: string; port: number }[]) } : {}),
   };
 }

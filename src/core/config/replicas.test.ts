@@ -95,4 +95,23 @@ describe('replica configuration', () => {
       problemsOf({ SQL_HOST: 'db', SQL_REPLICA_HOSTS: 'r1', DATABASE_REPLICA_URLS: 'postgres://r2/x' }),
     ).toEqual(['DATABASE_REPLICA_URLS is set together with SQL_REPLICA_HOSTS: use one style or the other']);
   });
+
+  it('reads several hosts in DATABASE_URL as libpq does, the first one as the main host', () => {
+    const config = load({
+      DATABASE_URL: 'postgres://app:pw@db1,db2:5433,[::1]/slipway?target_session_attrs=read-write',
+    });
+    expect(config.database).toMatchObject({
+      host: 'db1',
+      port: 5432,
+      database: 'slipway',
+      hosts: [
+        { host: 'db1', port: 5432 },
+        { host: 'db2', port: 5433 },
+        { host: '::1', port: 5432 },
+      ],
+    });
+    expect(problemsOf({ DATABASE_URL: 'postgres://app:pw@db1,db2:99999/slipway' })).toEqual([
+      'DATABASE_URL: expected several hosts as host1:port1,host2:port2',
+    ]);
+  });
 });

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { AppDb, Database, Session, SqlRunner } from './database.js';
 import { createReplicaSet, type ReplicaRouter } from './replicas.js';
 import { describeDbError } from './unavailable.js';
+import { createWritableHost, type HostPort, type WritableHost } from './writable-host.js';
 
 export interface PostgresTarget {
   host: string;
@@ -20,6 +21,8 @@ export interface PostgresTarget {
   /** Hot standbys for reads that may be stale (see {@link ReplicaRouter}). */
   replicas?: PostgresConfig['replicas'];
   replicaMaxLagMs?: number | undefined;
+  /** Several hosts (DATABASE_URL=postgres://db1,db2/…): connections go to the writable one. */
+  hosts?: readonly HostPort[] | undefined;
 }
 
 /**
@@ -34,6 +37,7 @@ export class PostgresDatabase implements Database {
   readonly description: string;
   readonly replicas?: ReplicaRouter;
   private readonly pool: pg.Pool;
+  private readonly writable?: WritableHost;
   private closed = false;
 
   constructor(
@@ -45,13 +49,34 @@ export class PostgresDatabase implements Database {
     this.description =
       options.description ??
       `PostgreSQL postgres://${target.user}@${target.host}:${target.port}/${target.database}`;
-    this.pool = new pg.Pool({
+    const ssl = sslOption(target.sslmode);
+    if (target.hosts && target.hosts.length > 1) {
+      const connection = { user: target.user, password: target.password, database: target.database, ssl };
+      this.writable = createWritableHost(
+        target.hosts,
+        { ...connection, connectionTimeoutMillis: target.connectTimeoutMs, application_name: 'slipway' },
+        log,
+      );
+    }
+    const writable = this.writable;
+    // A failed query tells the host finder at once (it also looks every 2 s, for transactions).
+    const Pool = writable
+      ? class NoticingPool extends pg.Pool {
+          override query(...args: unknown[]): never {
+            const result = (super.query as (...a: unknown[]) => unknown)(...args);
+            if (result instanceof Promise) result.catch((error) => writable.notice(error));
+            return result as never;
+          }
+        }
+      : pg.Pool;
+    this.pool = new Pool({
+      ...(writable ? { Client: writable.Client } : {}),
       host: target.host,
       port: target.port,
       database: target.database,
       user: target.user,
       password: target.password,
-      ssl: sslOption(target.sslmode),
+      ssl,
       max: target.poolMax,
       connectionTimeoutMillis: target.connectTimeoutMs,
       idleTimeoutMillis: target.idleTimeoutMs,
@@ -60,9 +85,10 @@ export class PostgresDatabase implements Database {
       keepAlive: true,
       application_name: 'slipway',
     });
-    this.pool.on('error', (error) =>
-      log.warn({ reason: describeDbError(error) }, 'idle database connection lost'),
-    );
+    this.pool.on('error', (error) => {
+      writable?.notice(error);
+      log.warn({ reason: describeDbError(error) }, 'idle database connection lost');
+    });
     this.db = drizzle({ client: this.pool, schema: options.schema ?? {} }) as unknown as AppDb;
     if (target.replicas && target.replicas.length > 0)
       this.replicas = createReplicaSet({
@@ -106,6 +132,9 @@ export class PostgresDatabase implements Database {
     client.on('error', onError);
     try {
       return await fn(clientSession(client));
+    } catch (error) {
+      this.writable?.notice(error);
+      throw error;
     } finally {
       client.off('error', onError);
       client.release(broken);
@@ -115,6 +144,7 @@ export class PostgresDatabase implements Database {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.writable?.close();
     await this.replicas?.close();
     await this.pool.end();
   }

@@ -75,7 +75,11 @@ describe('reads on a hot standby', needs(postgresServer), () => {
     const config = loadConfig({
       cwd,
       env: {
-        DATABASE_URL: url,
+        // Both hosts, as libpq takes them: the app writes to whichever accepts writes.
+        DATABASE_URL: url.replace(
+          `127.0.0.1:${primary.port}`,
+          `127.0.0.1:${primary.port},127.0.0.1:${standby.port}`,
+        ),
         DATABASE_REPLICA_URLS: standby.urlFor('slipway'),
         // Lag is not what these tests take a replica out for: the delay stays in the rotation.
         REPLICA_MAX_LAG: '60',
@@ -204,5 +208,58 @@ describe('reads on a hot standby', needs(postgresServer), () => {
     } finally {
       await primary.start();
     }
+  });
+
+  // Last: it leaves the standby promoted and the old primary stopped.
+  it('follows a promoted standby without a restart while a steady load runs', async () => {
+    const q = await replicatedQuestion('Failover?');
+    const results = { ok: 0, failed: 0, statuses: new Map<string, number>() };
+    let promotedAt = 0;
+    let firstWriteAfter = 0;
+    let stop = false;
+    // One client voting and one reading, one request at a time each: a bounded load.
+    const load = async (write: boolean) => {
+      while (!stop) {
+        const res = write
+          ? await client().post(`/polls/${q.id}/vote/`, { choice: String(q.choiceIds[0]) })
+          : await client().get(`/polls/${q.id}/results/`);
+        const key = `${write ? 'POST' : 'GET'} ${res.statusCode}`;
+        results.statuses.set(key, (results.statuses.get(key) ?? 0) + 1);
+        if (res.statusCode < 500) results.ok++;
+        else results.failed++;
+        if (write && res.statusCode === 303 && promotedAt && !firstWriteAfter) firstWriteAfter = Date.now();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const running = [load(true), load(false)];
+    await new Promise((r) => setTimeout(r, 500));
+    // The runbook: fence the old primary (stopped here), then promote the standby.
+    const fenced = Date.now();
+    await primary.stop();
+    const stopped = Date.now();
+    await standby.promote();
+    promotedAt = Date.now();
+    console.info(`failover: stop ${stopped - fenced} ms, promote ${promotedAt - stopped} ms`);
+    await until(
+      'a write to succeed on the promoted standby',
+      async () => (firstWriteAfter ? true : undefined),
+      15_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    stop = true;
+    await Promise.all(running);
+    const seconds = (firstWriteAfter - promotedAt) / 1000;
+    console.info(
+      `failover: writes back ${seconds.toFixed(1)} s after promotion; ${results.ok} answered, ${results.failed} failed (503) of ${results.ok + results.failed}; statuses ${JSON.stringify([...results.statuses])}`,
+    );
+    expect(seconds).toBeLessThan(5);
+    // Reads never fail; writes get only 503s while there is no writable server.
+    expect([...results.statuses.keys()].filter((s) => /^(GET 5|POST 5(?!03))/.test(s))).toEqual([]);
+    const counts = await standby.query<{ votes: number }>(
+      'SELECT votes FROM polls_choice WHERE question_id = $1 ORDER BY id',
+      [q.id],
+      'slipway',
+    );
+    expect(counts[0]!.votes).toBeGreaterThan(0);
   });
 });
