@@ -12,6 +12,7 @@ const postgresOnly = [
   'test/ops/concurrent-migrate.test.ts',
   'test/ops/connection-errors.test.ts',
   'test/ops/database-restart.test.ts',
+  'test/ops/haproxy.test.ts',
   'test/ops/workers.test.ts',
 ];
 
