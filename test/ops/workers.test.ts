@@ -45,7 +45,7 @@ describe('slipway serve --workers N', () => {
   }
 
   it('runs N worker processes on one port and spreads requests over them', async () => {
-    const { proc, base } = await boot(2);
+    const { proc, base } = await boot(2, { METRICS_TOKEN: 'metrics-token-0123456789' });
     const pids = listeningPids(proc);
     expect(new Set(pids).size).toBe(2);
     expect(pids).not.toContain(proc.child.pid);
@@ -59,6 +59,14 @@ describe('slipway serve --workers N', () => {
         .map((line) => (JSON.parse(line) as { pid: number }).pid),
     );
     expect(served).toEqual(new Set(pids));
+    // /metrics sums over the workers, whichever one takes the scrape.
+    for (let i = 0; i < 2; i++) {
+      const metrics = await httpGet(`${base}/metrics`, 5000, {
+        authorization: 'Bearer metrics-token-0123456789',
+      });
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toMatch(/^http_requests_total\{method="GET",route="\/readyz",status="200"\} 20$/m);
+    }
     // Each worker migrated under the advisory lock (nothing to do here) without an error.
     expect(proc.output()).not.toMatch(/"level":(50|60)/);
   });

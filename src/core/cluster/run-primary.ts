@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { serveClusterMetrics } from '../metrics/metrics.js';
 import { READY_MESSAGE, STOP_MESSAGE } from './workers.js';
 
 /** A worker that crashes sooner than this after it started is restarted only after a pause. */
@@ -20,7 +21,9 @@ const STOP_MARGIN_MS = 2000;
  * 2. a worker that exits before it ever listened is a failed boot (bad configuration, database
  *    never reachable): the primary stops the others and exits 1 rather than loop;
  * 3. a worker that dies after it listened is replaced (after a pause if it lived under 5 s);
- * 4. on SIGTERM or SIGINT it asks every worker to stop as `serve` does (readiness 503,
+ * 4. a worker asked for /metrics gets the sum over every worker from it (prom-client's
+ *    AggregatorRegistry);
+ * 5. on SIGTERM or SIGINT it asks every worker to stop as `serve` does (readiness 503,
  *    SHUTDOWN_DELAY, drain), waits up to SHUTDOWN_TIMEOUT plus 2 s, SIGKILLs any left, and
  *    resolves 0 when all exited 0, else 1. A second signal kills the workers and exits 1.
  */
@@ -95,6 +98,7 @@ export function runPrimary(workers: number, config: Config, log: Logger): Promis
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
 
+    serveClusterMetrics();
     log.info({ workers, pid: process.pid }, `starting ${workers} workers`);
     for (let i = 0; i < workers; i++) fork();
   });

@@ -27,6 +27,8 @@ export interface Config {
   readonly shutdown: { readonly timeoutMs: number; readonly delayMs: number };
   /** WEB_CONCURRENCY: how many worker processes `serve`/`start` run (`auto`: one per CPU). */
   readonly webConcurrency: number | 'auto';
+  /** METRICS_TOKEN(_FILE): the bearer token GET /metrics requires; no /metrics without one. */
+  readonly metricsToken: string | undefined;
   readonly backup: BackupConfig;
 }
 

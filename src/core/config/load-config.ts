@@ -94,6 +94,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }),
     shutdown: Object.freeze({ timeoutMs: env.SHUTDOWN_TIMEOUT, delayMs: env.SHUTDOWN_DELAY }),
     webConcurrency: env.WEB_CONCURRENCY,
+    metricsToken: env.METRICS_TOKEN,
     backup: Object.freeze({
       dir: resolve(cwd, env.BACKUP_DIR ?? resolve(dataDir, 'backups')),
       // A recipients file as age reads it: one per line or comma-separated, # comments.

@@ -48,6 +48,7 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT: seconds(25, 3600),
   SHUTDOWN_DELAY: seconds(0, 600),
   WEB_CONCURRENCY: workers(1),
+  METRICS_TOKEN: text(),
 
   BACKUP_DIR: text(),
   BACKUP_AGE_RECIPIENTS: text(),
@@ -69,4 +70,5 @@ export const SENSITIVE = new Set([
   'DATABASE_REPLICA_URLS',
   'SLIPWAY_SUPERUSER_PASSWORD',
   'BACKUP_PASSPHRASE',
+  'METRICS_TOKEN',
 ]);

@@ -21,8 +21,11 @@ function hostHeaderCount(raw: readonly string[]): number {
   return n;
 }
 
-/** Paths that probes call by IP address; they reveal nothing and skip the host check. */
-const PROBES = new Set(['/livez', '/readyz']);
+/**
+ * Paths that probes call by IP address; they reveal nothing and skip the host check. /metrics is
+ * scraped by address too, and answers only its bearer token.
+ */
+const PROBES = new Set(['/livez', '/readyz', '/metrics']);
 
 /**
  * Answers 400 to requests for a host not in ALLOWED_HOSTS, as Django does (DNS rebinding, cache

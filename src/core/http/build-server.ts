@@ -12,6 +12,7 @@ import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { installDatabaseQueue } from './database-queue.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
+import { registerMetrics } from './metrics-route.js';
 import { sendProblem } from './problem.js';
 import { installReadYourWrites, replicaMaxLag } from './read-your-writes.js';
 import { installSecurityHeaders, securityHeaders } from './security.js';
@@ -73,6 +74,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.database.replicas)
     installReadYourWrites(app, deps.database.replicas, replicaMaxLag(deps.config.database));
   await app.register(fastifyFormbody);
+  registerMetrics(app, deps);
   registerHealthRoutes(app, deps);
   await app.register(fastifyStatic, {
     root: join(import.meta.dirname, 'static'),
