@@ -151,8 +151,9 @@ export function registerModelRoutes(
     );
 
   app.get(item, { config, preValidation: [needs('view'), noQuery] }, async (request) => {
-    const { row } = await objectFor(deps, reg, apiUser(request), request.params, 'view');
-    return serializeOne(request, row);
+    const readDb = staleReadDb(deps.ctx.database, request.lsnToken);
+    const { row } = await objectFor(deps, reg, apiUser(request), request.params, 'view', readDb);
+    return (await serializeRows(readDb, resource, apiUser(request), [row]))[0];
   });
 
   // PUT and PATCH differ only in their schemas: PUT needs every required field, PATCH none.

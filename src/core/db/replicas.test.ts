@@ -6,6 +6,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedApps } from '../../apps/installed.js';
 import { createQuestion } from '../../apps/polls/testing.js';
+import { AdminBrowser, createTestUser } from '../admin/testing.js';
+import { ApiClient, userWithToken } from '../api/testing.js';
 import { migrateApps } from '../apps/migrate-apps.js';
 import { createRegistry } from '../apps/registry.js';
 import { loadConfig } from '../config/index.js';
@@ -208,6 +210,30 @@ describe('reads on a hot standby', needs(postgresServer), () => {
     } finally {
       await primary.start();
     }
+  });
+
+  it('serves the admin changelist and the API list and detail from the standby, unless the client wrote later', async () => {
+    const { key } = await userWithToken(database.db, 'api-reader', [], { superuser: true });
+    await createTestUser(database.db, 'admin-reader', { superuser: true });
+    const admin = new AdminBrowser(app);
+    await admin.login('admin-reader');
+    const signedIn = lsnValue(admin.cookies.get('slipway_lsn'));
+    expect(signedIn).toBeDefined();
+    await until('the standby to replay the sign-in', async () => {
+      await database.replicas!.check();
+      return lsnValue(database.replicas!.status()[0]!.replayLsn)! >= signedIn! ? true : undefined;
+    });
+
+    const q = await createQuestion(database.db, 'Listed late?', -1, ['A']);
+    const written = await database.replicas!.primaryLsn();
+    // Within the standby's 2 s delay, reads from it do not have the question yet.
+    const api = new ApiClient(app, { token: key });
+    expect((await api.get(`/api/v1/polls/question/${q.id}/`)).statusCode).toBe(404);
+    expect((await api.get('/api/v1/polls/question/?search=Listed%20late')).json().count).toBe(0);
+    expect((await admin.get('/admin/polls/question/?q=Listed+late')).body).not.toContain('Listed late?');
+    // A client whose last write is this one reads the primary.
+    admin.cookies.set('slipway_lsn', written);
+    expect((await admin.get('/admin/polls/question/?q=Listed+late')).body).toContain('Listed late?');
   });
 
   // Last: it leaves the standby promoted and the old primary stopped.

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PermissionDeniedError } from '../../auth/errors.js';
 import { flash } from '../../auth/plugin.js';
+import { staleReadDb } from '../../db/database.js';
 import { AdminBadRequestError } from '../errors.js';
 import { modelNoun } from '../format.js';
 import { queryOf } from '../query-string.js';
@@ -42,7 +43,8 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
     requirePerm(user, reg, 'view');
     const perms = modelPerms(user, reg);
     const query = queryOf(request);
-    const list = await loadChangelist(db, index, reg, user, query);
+    // A list may be a little stale: a replica that has this client's last write, if any.
+    const list = await loadChangelist(staleReadDb(ctx.database, request.lsnToken), index, reg, user, query);
     const verb = perms.change ? 'change' : 'view';
     return sendPage(
       reply,

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../apps/define-app.js';
 import { PermissionDeniedError } from '../../auth/errors.js';
 import type { AuthUser } from '../../auth/request-user.js';
+import type { AppDb } from '../../db/database.js';
 import { AdminNotFoundError } from '../errors.js';
 import type { AdminAction, Row } from '../options.js';
 import type { Registration } from '../registration.js';
@@ -73,11 +74,13 @@ export async function objectFor(
   user: AuthUser,
   params: unknown,
   action: AdminAction,
+  /** Where to read: the primary unless a view may be stale (see staleReadDb). */
+  db: AppDb = deps.ctx.database.db,
 ): Promise<{ row: Row; pk: number | string }> {
   requirePerm(user, reg, action);
   const raw = (params as { id?: string }).id;
   const pk = parsePk(reg.pk, raw);
-  const row = pk === undefined ? undefined : await loadObject(deps.ctx.database.db, reg, user, pk);
+  const row = pk === undefined ? undefined : await loadObject(db, reg, user, pk);
   if (!row || pk === undefined)
     throw new AdminNotFoundError(`${reg.label} with ID “${raw}” doesn’t exist. Perhaps it was deleted?`);
   if (!hasObjectPerm(user, reg, action, row))
