@@ -41,6 +41,7 @@ interface Service {
   volumes?: string[];
   labels?: Record<string, string>;
   healthcheck?: {
+    disable?: boolean;
     test: string[];
     interval?: string;
     timeout?: string;
@@ -185,7 +186,8 @@ function commonChecks(text: () => string) {
 
   it("runs the official postgres entrypoint behind deploy/postgres's waiting wrapper", () => {
     const { db } = load(text()).services;
-    expect(db!.image).toBe('postgres:16');
+    // 15: the pg_dump in the image (Debian 12's client) must be at least the server's version.
+    expect(db!.image).toBe('postgres:15');
     expect(db!.entrypoint).toEqual(['sh', '/usr/local/bin/wait-then-entrypoint.sh']);
     // Setting an entrypoint drops the image's CMD.
     expect(db!.command).toEqual(['postgres']);
@@ -218,8 +220,8 @@ function mutationChecks(text: () => string, validators: [string, ValidateFunctio
   it.each([
     [
       'an unknown service option',
-      '    image: postgres:16\n',
-      '    image: postgres:16\n    imagee: postgres:15\n',
+      '    image: postgres:15\n',
+      '    image: postgres:15\n    imagee: postgres:16\n',
     ],
     ['a misspelt secret source', 'file: ./secrets/db_password.txt', 'fil: ./secrets/db_password.txt'],
     ['a healthcheck with a list of retries', 'retries: 10', 'retries: [10]'],
@@ -317,9 +319,9 @@ describe('compose.prod.yaml (production and Swarm)', () => {
 
   commonChecks(text);
 
-  it('has the proxy, web and db, and marks the places of backup, db-replica and metrics', () => {
-    expect(Object.keys(file().services).sort()).toEqual(['db', 'proxy', 'web']);
-    for (const later of ['backup', 'db-replica', 'metrics'])
+  it('has the proxy, web, db and backup, and marks the places of db-replica and metrics', () => {
+    expect(Object.keys(file().services)).toEqual(expect.arrayContaining(['backup', 'db', 'proxy', 'web']));
+    for (const later of ['db-replica', 'metrics'])
       expect(text()).toMatch(new RegExp(`^ {2}# ${later}:`, 'm'));
   });
 
@@ -336,7 +338,7 @@ describe('compose.prod.yaml (production and Swarm)', () => {
     expect(web!.depends_on).toEqual(['db']);
     expect(web!.environment?.['DEBUG']).toBe('0');
     expect(web!.environment?.['SECRET_KEY_FILE']).toBe('/run/secrets/secret_key');
-    expect(secretNames(web!).sort()).toEqual(['db_password', 'secret_key']);
+    expect(secretNames(web!).sort()).toEqual(['backup_recipients', 'db_password', 'secret_key']);
   });
 
   it('routes through Traefik v3 with the Docker provider, on port 8000, health-checked on /readyz', () => {
@@ -396,10 +398,59 @@ describe('compose.prod.yaml (production and Swarm)', () => {
     for (const p of ports) expect(p.hostIp).toBe('127.0.0.1');
   });
 
-  it('keeps the database and the uploads in named volumes', () => {
+  it('keeps the database, the uploads and the backups in named volumes', () => {
     const f = file();
-    expect(Object.keys(f.volumes ?? {}).sort()).toEqual(['media', 'postgres_data']);
+    expect(Object.keys(f.volumes ?? {})).toEqual(
+      expect.arrayContaining(['backups', 'media', 'postgres_data']),
+    );
     expect(mounts(f.services['web']!)).toContainEqual(['media', '/app/data/media', '']);
+  });
+
+  it('runs scheduled backups of db and of the media volume, into a volume web sees too', () => {
+    const { backup, web, db } = file().services;
+    expect(backup!.image).toBe(web!.image);
+    // The image's ENTRYPOINT is `tini -- node /app/bin/slipway.js`.
+    expect(backup!.command).toEqual(['backup', 'schedule']);
+    expect(coreCommands.map((c) => c.name)).toContain('backup');
+    const env = backup!.environment ?? {};
+    for (const key of Object.keys(env))
+      expect(knownToSlipway.has(key), `backup sets unknown ${key}`).toBe(true);
+    const parsed = envSchema.parse(env);
+    // The same database as web, reached the same way.
+    for (const key of ['SQL_ENGINE', 'SQL_HOST', 'SQL_PORT', 'SQL_DATABASE', 'SQL_USER', 'SQL_PASSWORD_FILE'])
+      expect(env[key], key).toBe(web!.environment?.[key]);
+    expect(env['SQL_USER']).toBe(db!.environment?.['POSTGRES_USER']);
+    expect(backup!.depends_on).toEqual(['db']);
+    // Encrypted to public keys only: no identity, no passphrase on the server.
+    expect(env['BACKUP_AGE_RECIPIENTS_FILE']).toBe('/run/secrets/backup_recipients');
+    expect(env['BACKUP_AGE_IDENTITY_FILE']).toBeUndefined();
+    expect(env['BACKUP_PASSPHRASE_FILE']).toBeUndefined();
+    expect(secretNames(backup!).sort()).toEqual(['backup_recipients', 'db_password']);
+    expect(parsed.BACKUP_SCHEDULE).toBe('0 3 * * *');
+    const moved = load(text(), { SLIPWAY_BACKUP_SCHEDULE: '*/15 * * * *' }).services['backup']!;
+    expect(moved.environment?.['BACKUP_SCHEDULE']).toBe('*/15 * * * *');
+    const { BACKUP_KEEP_DAILY: daily, BACKUP_KEEP_WEEKLY: weekly, BACKUP_KEEP_MONTHLY: monthly } = parsed;
+    expect([daily, weekly, monthly]).toEqual([7, 4, 6]);
+    // The uploads: web's media volume, read-only here, at the MEDIA_ROOT it is told.
+    const media = mounts(web!).find(([source]) => source === 'media')!;
+    expect(mounts(backup!)).toContainEqual(['media', env['MEDIA_ROOT'], 'ro']);
+    expect(env['MEDIA_ROOT']).toBe(media[1]);
+    // The archives: one volume at the same BACKUP_DIR in both, so `exec web slipway backup list`
+    // lists the nightly ones; under /app/data, which the image makes owned by node.
+    expect(env['BACKUP_DIR']).toMatch(/^\/app\/data\//);
+    expect(web!.environment?.['BACKUP_DIR']).toBe(env['BACKUP_DIR']);
+    expect(mounts(backup!)).toContainEqual(['backups', env['BACKUP_DIR'], '']);
+    expect(mounts(web!)).toContainEqual(['backups', env['BACKUP_DIR'], '']);
+    expect(web!.environment?.['BACKUP_AGE_RECIPIENTS_FILE']).toBe(env['BACKUP_AGE_RECIPIENTS_FILE']);
+    expect(read('Dockerfile')).toMatch(/mkdir -p [^\n]*\/app\/data\/backups/);
+    // Not routed, no port, no HTTP health check (it serves nothing), one scheduler.
+    expect(backup!.ports).toBeUndefined();
+    expect(backup!.labels).toBeUndefined();
+    expect(backup!.deploy?.labels).toBeUndefined();
+    expect(backup!.healthcheck).toEqual({ disable: true });
+    expect(backup!.deploy?.replicas).toBe(1);
+    // SIGTERM lets a backup under way finish.
+    expect(durationMs(backup!.stop_grace_period)).toBeGreaterThanOrEqual(5 * 60_000);
   });
 });
 
@@ -458,11 +509,12 @@ describe('Dockerfile', () => {
     expect(text).not.toMatch(/^#\s*syntax\s*=/m);
   });
 
-  it('has deps, dev, build and final stages on node:22-bookworm-slim', () => {
+  it('has deps, dev, build, pgclient and final stages on node:22-bookworm-slim', () => {
     expect(args(instructions, 'FROM')).toEqual([
       'node:22-bookworm-slim AS deps',
       'deps AS dev',
       'deps AS build',
+      'node:22-bookworm-slim AS pgclient',
       'node:22-bookworm-slim AS final',
     ]);
     expect(args(stage('deps'), 'RUN').join(' ')).toMatch(/npm ci\b/);
@@ -480,16 +532,34 @@ describe('Dockerfile', () => {
     expect(runs).toMatch(/-name '\*\.d\.ts'/);
   });
 
-  it('ships only package.json, node_modules, dist, migrations and bin', () => {
+  it('ships only package.json, node_modules, dist, migrations, bin and the PostgreSQL client programs', () => {
     const copied = args(final, 'COPY').map((a) => a.replace(/--\S+\s+/g, '').split(/\s+/)[0]);
     expect(copied.sort()).toEqual([
       '/app/dist',
       '/app/node_modules',
       '/app/package.json',
+      '/out/apt/',
+      '/out/usr/',
       'bin',
       'migrations',
     ]);
     expect(args(final, 'ADD')).toEqual([]);
+  });
+
+  it("takes pg_dump, pg_restore and psql from Debian's client package, without its perl wrapper", () => {
+    const pgclient = stage('pgclient');
+    expect(args(pgclient, 'ARG')).toEqual(['PG_MAJOR=15']);
+    const runs = args(pgclient, 'RUN').join(' ');
+    expect(runs).toMatch(/apt-get install -y --no-install-recommends "postgresql-client-\$PG_MAJOR"/);
+    for (const program of ['pg_dump', 'pg_restore', 'psql']) expect(runs).toContain(program);
+    // Into Debian's layout, where `slipway backup` looks for the newest pg_dump.
+    expect(runs).toContain('/out/usr/lib/postgresql/$PG_MAJOR/bin');
+    expect(read('src/core/backup/pg-tools.ts')).toContain("const LIB = '/usr/lib/postgresql';");
+    // The final stage installs their libraries, never the packages that bring perl.
+    const finalRuns = args(final, 'RUN').join(' ');
+    expect(finalRuns).toMatch(/--no-install-recommends tini libpq5 libreadline8/);
+    expect(finalRuns).not.toMatch(/postgresql-client|perl/);
+    expect(finalRuns).toMatch(/ldd .*not found/);
   });
 
   it('installs tini from Debian and runs slipway under it', () => {

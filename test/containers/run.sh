@@ -6,7 +6,10 @@
 #   3. Build the image with the legacy builder and with BuildKit; check its size and its user.
 #   4. Production: compose.prod.yaml with HAProxy in place of Traefik (compose.haproxy.yaml),
 #      web scaled to 3; through the proxy: pages, round robin, one replica migrated, exec,
-#      healthy, non-root; `stop` exits 0 within the grace period; a second `up` keeps the data.
+#      healthy, non-root; backups (a throwaway age key): exec web slipway backup create, list,
+#      verify, a row and a media file deleted, restore, both back; the backup service's
+#      schedule, and one scheduled run; `stop` exits 0 within the grace period; a second `up`
+#      keeps the data.
 #   5. The Postgres wrapper in the real image: a missing secret exits 1 with the reason.
 #   6. Development: compose.yaml on a copy of the checkout; a source edit shows without restart.
 #
@@ -124,7 +127,7 @@ DEV_DB_PORT=$(free_port $((DEV_WEB_PORT + 1)))
 
 # --- 2. Base images ------------------------------------------------------------------------------
 missing=()
-for tag in node:22-bookworm-slim postgres:16 slipway-test-haproxy:latest; do
+for tag in node:22-bookworm-slim postgres:15 slipway-test-haproxy:latest; do
   docker image inspect "$tag" >/dev/null 2>&1 || missing+=("$tag")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -134,7 +137,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   bash test/containers/standins/build.sh || fail "building the stand-in base images"
 fi
-ok "base images: node:22-bookworm-slim, postgres:16, HAProxy"
+ok "base images: node:22-bookworm-slim, postgres:15, HAProxy"
 
 # --- 3. The image ----------------------------------------------------------------------------------
 log "building $IMAGE with the legacy builder"
@@ -177,6 +180,15 @@ own=$(((size - base) / 1000000))
 ok "image $((size / 1000000)) MB: base $((base / 1000000)) MB + Slipway's layers ${own} MB"
 
 [ "$(docker run --rm --entrypoint id "$IMAGE" -u)" != 0 ] || fail "the image runs as root"
+# The PostgreSQL client programs for `slipway backup`, without Debian's client packages and the
+# perl they bring: the Debian packages the image adds to its base are listed and checked.
+clients=$(docker run --rm --entrypoint sh "$IMAGE" -c \
+  'for p in pg_dump pg_restore psql; do /usr/lib/postgresql/15/bin/$p --version || exit 1; done' 2>&1) ||
+  fail "pg_dump, pg_restore and psql 15 in the image: $clients"
+packages() { docker run --rm --entrypoint dpkg-query "$1" -W -f '${Package}\n' | sort; }
+added=$(comm -13 <(packages node:22-bookworm-slim) <(packages "$IMAGE") | tr '\n' ' ')
+grep -Eq '(^| )(perl|libperl|postgresql)' <<<"$added" && fail "the image adds Debian packages it should not: $added"
+ok "the image has $(echo "$clients" | tr '\n' ',' | sed 's/,$//; s/,/, /g'); Debian packages added: $added"
 ok "the image runs as $(docker run --rm --entrypoint id "$IMAGE" -un) (uid $(docker run --rm --entrypoint id "$IMAGE" -u))"
 
 # No database configured: refused in one line, unless SLIPWAY_ALLOW_EMBEDDED=1.
@@ -203,10 +215,21 @@ ok "with SLIPWAY_ALLOW_EMBEDDED=1 it serves on PGlite, 'slipway check' runs, doc
 # A project folder of its own: generated secrets, never the checkout's secrets/.
 mkdir -p "$WORK/prod/secrets" "$WORK/prod/deploy/postgres" "$WORK/prod/test/containers"
 cp compose.prod.yaml "$WORK/prod/"
-cp deploy/postgres/wait-then-entrypoint.sh "$WORK/prod/deploy/postgres/"
+cp deploy/postgres/*.sh "$WORK/prod/deploy/postgres/"
 cp test/containers/compose.haproxy.yaml test/containers/haproxy.cfg "$WORK/prod/test/containers/"
 openssl rand -hex 24 >"$WORK/prod/secrets/db_password.txt"
 openssl rand -hex 32 >"$WORK/prod/secrets/secret_key.txt"
+openssl rand -hex 24 >"$WORK/prod/secrets/db_replication_password.txt"
+# A throwaway age key: the public half is the backup_recipients secret, the identity stays here.
+if command -v age-keygen >/dev/null; then
+  age-keygen -o "$WORK/backup-key.txt" 2>/dev/null
+  age-keygen -y "$WORK/backup-key.txt" >"$WORK/prod/secrets/backup_recipients.txt"
+else
+  (cd "$ROOT" && node --input-type=module -e "import { generateIdentity, identityToRecipient } from 'age-encryption';
+    const id = await generateIdentity(); console.log(id); console.error(await identityToRecipient(id));") \
+    >"$WORK/backup-key.txt" 2>"$WORK/prod/secrets/backup_recipients.txt" || fail "no age-keygen, and age-encryption failed"
+fi
+grep -q '^age1' "$WORK/prod/secrets/backup_recipients.txt" || fail "no age recipient generated"
 chmod 644 "$WORK/prod/secrets/"*.txt
 export SLIPWAY_IMAGE=$IMAGE SLIPWAY_HTTP_PORT=$HTTP_PORT SLIPWAY_DOMAIN=localhost
 URL="http://127.0.0.1:$HTTP_PORT"
@@ -271,9 +294,54 @@ ok "compose exec web slipway showmigrations: $migrations applied"
 [ "$(prod exec -T web id -u | tr -d '\r')" = 1000 ] || fail "web does not run as uid 1000"
 ok "web runs as uid 1000 (node)"
 
+# --- Backups, as the README tells an operator ----------------------------------------------------
+sched_started() { prod logs --no-color backup 2>/dev/null | grep -q '"event":"schedule-started"'; }
+wait_for 60 sched_started || {
+  prod logs --tail 20 backup
+  fail "the backup service did not start its schedule within 60 s"
+}
+ok "backup service: $(prod logs --no-color backup | grep -o '{.*"schedule-started".*}' | tail -1)"
+sql() { prod exec -T db psql -U slipway -d slipway -qtAc "$1" | tr -d '\r'; }
+marked() { sql "SELECT count(*) FROM polls_question WHERE question_text = 'ctest-backup'"; }
+sql "INSERT INTO polls_question (question_text, pub_date) VALUES ('ctest-backup', now())" >/dev/null ||
+  fail "inserting a row"
+prod exec -T web sh -c 'echo ctest-backup >/app/data/media/ctest-backup.txt' || fail "writing a media file in web"
+start=$(date +%s)
+out=$(prod exec -T web slipway backup create --label ctest 2>&1) || fail "exec web slipway backup create: $out"
+ok "exec web slipway backup create ($(($(date +%s) - start)) s): $(echo "$out" | tr -d '\r' | tail -1)"
+out=$(prod exec -T web slipway backup list 2>&1) || fail "backup list: $out"
+grep -q -- '-ctest' <<<"$out" || fail "backup list does not show the archive: $out"
+ok "exec web slipway backup list shows it"
+# The identity never lands on the server: it comes on stdin, for this one command.
+with_key() { prod exec -T -e BACKUP_AGE_IDENTITY_FILE=/dev/stdin web slipway backup "$@" <"$WORK/backup-key.txt"; }
+out=$(with_key verify latest 2>&1) || fail "backup verify latest: $out"
+ok "backup verify latest: $(echo "$out" | tr -d '\r' | tail -1)"
+sql "DELETE FROM polls_question WHERE question_text = 'ctest-backup'" >/dev/null
+prod exec -T web rm /app/data/media/ctest-backup.txt
+[ "$(marked)" = 0 ] || fail "the row was not deleted"
+start=$(date +%s)
+out=$(with_key restore latest --no-input 2>&1) || fail "backup restore latest --no-input: $out"
+took=$(($(date +%s) - start))
+[ "$(marked)" = 1 ] || fail "the row is not back after the restore: $out"
+[ "$(prod exec -T web cat /app/data/media/ctest-backup.txt | tr -d '\r')" = ctest-backup ] ||
+  fail "the media file is not back after the restore: $out"
+wait_for 30 ready || fail "no answer through the proxy after the restore"
+ok "a row and a media file deleted, backup restore latest --no-input ($took s): both back, still serving"
+
+# One scheduled run: the backup service again, every 10 seconds, then back to its default.
+SLIPWAY_BACKUP_SCHEDULE='*/10 * * * * *' prod up -d --no-deps backup >/dev/null 2>&1 || fail "recreating backup"
+scheduled() { prod logs --no-color backup 2>/dev/null | grep -q '"event":"backup"'; }
+wait_for 90 scheduled || {
+  prod logs --tail 20 backup
+  fail "the backup service made no scheduled backup within 90 s"
+}
+ok "backup service, scheduled: $(prod logs --no-color backup | grep -o '{.*"event":"backup".*}' | head -1 | cut -c1-200)"
+prod up -d --no-deps backup >/dev/null 2>&1 || fail "recreating backup"
+
 prod exec -T db psql -U slipway -d slipway -qc 'CREATE TABLE ctest_marker (id int)' >/dev/null || fail "psql in db"
 log "compose stop"
 ids=$(web_ids)
+backup_id=$(prod ps -q backup)
 start=$(date +%s)
 prod stop >/dev/null 2>&1
 took=$(($(date +%s) - start))
@@ -282,7 +350,9 @@ for id in $ids; do
   [ "$code" = 0 ] || fail "web container $id exited $code on stop"
 done
 [ "$took" -lt 40 ] || fail "stop took ${took} s, past the 40 s grace period"
-ok "compose stop: every web replica exited 0, in ${took} s (grace period 40 s)"
+code=$(docker inspect --format '{{.State.ExitCode}}' "$backup_id")
+[ "$code" = 0 ] || fail "the backup service exited $code on stop"
+ok "compose stop: every web replica and backup exited 0, in ${took} s (grace period 40 s)"
 
 log "compose up again"
 prod up -d --scale web=3 >"$WORK/up2.log" 2>&1 || {
@@ -302,7 +372,7 @@ ok "a second up kept the database: initialised once, data still there"
 out=$(docker run --name slipway-ctest-nosecret -v slipway-ctest-nosecret:/var/lib/postgresql/data \
   -v "$WORK/prod/deploy/postgres/wait-then-entrypoint.sh:/usr/local/bin/wait-then-entrypoint.sh:ro" \
   -e POSTGRES_PASSWORD_FILE=/run/secrets/db_password -e SLIPWAY_DB_WAIT_TIMEOUT=3 \
-  --entrypoint sh postgres:16 /usr/local/bin/wait-then-entrypoint.sh postgres 2>&1) && code=0 || code=$?
+  --entrypoint sh postgres:15 /usr/local/bin/wait-then-entrypoint.sh postgres 2>&1) && code=0 || code=$?
 docker rm slipway-ctest-nosecret >/dev/null
 docker volume rm slipway-ctest-nosecret >/dev/null
 [ "$code" = 1 ] || fail "db without its secret exited $code, not 1: $out"

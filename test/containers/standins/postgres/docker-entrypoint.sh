@@ -1,5 +1,5 @@
 #!/bin/bash
-# Test-only entrypoint of the postgres:16 stand-in, written from the official image's documented
+# Test-only entrypoint of the postgres:15 stand-in, written from the official image's documented
 # behaviour (not its script):
 #   1. `postgres` as root: make PGDATA owned by postgres, then re-run this script as postgres.
 #   2. An empty PGDATA is initialised once: initdb with POSTGRES_USER and the password from
