@@ -1,6 +1,7 @@
 import { deployProblems } from '../../config/deploy-checks.js';
 import { checkModels } from '../../db/migrate/check-models.js';
 import { readMigrationFiles } from '../../db/migrate/files.js';
+import { rollingProblems } from '../../db/migrate/rolling-safety.js';
 import { changedMessage, migrationStatus } from '../../db/migrate/runner.js';
 import { describeDbError } from '../../db/unavailable.js';
 import { migrationsDir } from '../../paths.js';
@@ -13,7 +14,10 @@ export default defineCommand({
   description:
     'Exits 1 and lists every problem: tables and columns that differ between the models and the migrations,\n' +
     'applied migrations whose files changed or are missing, pending migrations, and with --deploy: DEBUG on,\n' +
-    'a default or short SECRET_KEY, empty ALLOWED_HOSTS, PGlite instead of PostgreSQL.',
+    'a default or short SECRET_KEY, empty ALLOWED_HOSTS, PGlite instead of PostgreSQL. Pending migrations that\n' +
+    'would break the release still running during a rolling update (dropping or renaming a column or table,\n' +
+    'NOT NULL without a DEFAULT, a type change, a constraint without NOT VALID, an index without CONCURRENTLY)\n' +
+    'are named with the way to write them instead; `-- slipway:allow <rule>` in a migration accepts one.',
   options: { deploy: { type: 'boolean' } },
   async run(ctx, { values }) {
     const problems: string[] = [];
@@ -41,6 +45,10 @@ export default defineCommand({
         add('migrations', [
           `${status.pending.length} unapplied: ${status.pending.map((f) => f.name).join(', ')} (run slipway migrate)`,
         ]);
+      // The release that runs now keeps serving while these apply (a rolling update). A database
+      // with nothing applied has no release running against it.
+      if (status.applied.length > 0)
+        for (const file of status.pending) add('migrations', rollingProblems(file));
     } catch (error) {
       add('database', [`cannot read the applied migrations: ${describeDbError(error)}`]);
     }

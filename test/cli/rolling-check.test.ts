@@ -1,0 +1,45 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextNumber, readMigrationFiles } from '../../src/core/db/migrate/files.js';
+import { migrationsDir } from '../../src/core/paths.js';
+import { copyProject } from '../../src/core/testing/project-copy.js';
+import { type CliResult, runSlipway } from '../../src/core/testing/run-slipway.js';
+import { createTestDatabase, type TestDatabase } from '../../src/core/testing/test-database.js';
+
+// A release's pending migration that the previous release, still serving during a rolling
+// update, would not survive. Runs on the engine of the suite.
+let project: string;
+let testDb: TestDatabase;
+let slipway: (...args: string[]) => Promise<CliResult>;
+
+beforeAll(async () => {
+  project = copyProject();
+  testDb = await createTestDatabase({ migrated: true });
+  slipway = (...args) => runSlipway(args, { DATABASE_URL: testDb.url }, { cwd: project, project });
+});
+afterAll(() => testDb.drop());
+
+const name = `${nextNumber(readMigrationFiles(migrationsDir))}_drop_votes`;
+const write = (sql: string) => writeFileSync(join(project, 'migrations', `${name}.sql`), sql);
+
+describe('slipway check before a rolling deploy', () => {
+  it('stops a pending migration that drops a column the running release reads, saying what to do instead', async () => {
+    write('ALTER TABLE "polls_choice" DROP COLUMN "votes";\n');
+    const result = await slipway('check');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `migrations: ${name}: drop-column: drops a column, which the running release may still read or write. ` +
+        'Instead: contract in two releases',
+    );
+  });
+
+  it('accepts it once reviewed with a marker comment', async () => {
+    write(
+      '-- slipway:allow drop-column (no release reads votes any more)\nALTER TABLE "polls_choice" DROP COLUMN "votes";\n',
+    );
+    const result = await slipway('check');
+    expect(result.stdout).not.toContain('drop-column');
+    expect(result.stdout).toContain(`unapplied: ${name}`);
+  });
+});
