@@ -55,7 +55,11 @@ describe('reads on a hot standby', needs(postgresServer), () => {
   const log = pino({ level: 'silent' });
 
   beforeAll(async () => {
-    primary = await startPgCluster({ password: PASSWORD, settings: { synchronous_commit: 'on' } });
+    // wal_log_hints and full_page_writes: pg_rewind can bring it back as a standby after a failover.
+    primary = await startPgCluster({
+      password: PASSWORD,
+      settings: { synchronous_commit: 'on', wal_log_hints: 'on', full_page_writes: 'on' },
+    });
     const registry = createRegistry(installedApps);
     const url = await primary.createDatabase('slipway');
     const migrating = await openDatabase(
@@ -72,7 +76,7 @@ describe('reads on a hot standby', needs(postgresServer), () => {
     standby = await startPgCluster({
       password: PASSWORD,
       standbyOf: primary,
-      settings: { recovery_min_apply_delay: `'${DELAY_MS}ms'` },
+      settings: { recovery_min_apply_delay: `'${DELAY_MS}ms'`, full_page_writes: 'on' },
     });
     const config = loadConfig({
       cwd,
@@ -237,7 +241,7 @@ describe('reads on a hot standby', needs(postgresServer), () => {
   });
 
   // Last: it leaves the standby promoted and the old primary stopped.
-  it('follows a promoted standby without a restart while a steady load runs', async () => {
+  it('follows a promoted standby without a restart under a steady load; the old primary rejoins as a standby', async () => {
     const q = await replicatedQuestion('Failover?');
     const results = { ok: 0, failed: 0, statuses: new Map<string, number>() };
     let promotedAt = 0;
@@ -287,5 +291,15 @@ describe('reads on a hot standby', needs(postgresServer), () => {
       'slipway',
     );
     expect(counts[0]!.votes).toBeGreaterThan(0);
+
+    // The old primary comes back as a standby of the new one (pg_rewind), and streams its writes.
+    await primary.rejoinAsStandbyOf(standby);
+    const [state] = await primary.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
+    expect(state?.recovering).toBe(true);
+    const after = await createQuestion(database.db, 'After the failover?', -1, ['Yes']);
+    await until('the old primary to replay a write of the new one', async () => {
+      const rows = await primary.query('SELECT 1 FROM polls_question WHERE id = $1', [after.id], 'slipway');
+      return rows.length > 0 ? true : undefined;
+    });
   });
 });

@@ -62,6 +62,13 @@ export interface PgCluster {
   restart(): Promise<void>;
   /** `pg_ctl promote`: a standby becomes a primary; resolves once it accepts writes. */
   promote(): Promise<void>;
+  /**
+   * Brings a former primary back as a standby of `primary` (its promoted standby): stops it,
+   * `pg_rewind -R` from the new primary (needs `wal_log_hints: 'on'` here and `full_page_writes: 'on'`
+   * on both),
+   * then starts it streaming. Its own port, socket and settings are kept.
+   */
+  rejoinAsStandbyOf(primary: PgCluster): Promise<void>;
   /** Stops the cluster and removes its folder. Safe to call twice. */
   destroy(): Promise<void>;
   /** The server log so far, to attach to a failing assertion. */
@@ -193,6 +200,13 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
     },
     async promote() {
       await run('pg_ctl', ['-D', dataDir, '-w', '-t', '30', 'promote']);
+    },
+    async rejoinAsStandbyOf(primary) {
+      await stop();
+      await run('pg_rewind', ['-D', dataDir, '--source-server', primary.url, '-R']);
+      // pg_rewind copied the new primary's configuration files: this cluster's own come back.
+      writeSettings();
+      await start();
     },
     async destroy() {
       if (!live.has(entry)) return;
