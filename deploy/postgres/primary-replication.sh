@@ -1,7 +1,8 @@
 #!/bin/sh
 # Lets db-replica stream from db: the replication role, its password from the secret
 # SLIPWAY_REPLICATION_PASSWORD_FILE, a pg_hba.conf line for replication connections, and
-# max_slot_wal_keep_size (ALTER SYSTEM) so a standby that is gone cannot fill the disk.
+# max_slot_wal_keep_size (ALTER SYSTEM) so a standby that is gone cannot fill the disk, and
+# wal_log_hints, which pg_rewind needs to bring this server back as a standby after a failover.
 # The official image runs it once, when it initialises an empty volume
 # (/docker-entrypoint-initdb.d). On a database initialised before, run it by hand:
 #   docker compose -f compose.prod.yaml exec -u postgres db sh /docker-entrypoint-initdb.d/50-replication.sh
@@ -19,6 +20,9 @@ SELECT format('CREATE ROLE %I WITH REPLICATION LOGIN', :'user')
 SELECT format('ALTER ROLE %I WITH REPLICATION LOGIN PASSWORD %L', :'user', :'password') \gexec
 -- A slot keeps WAL for a standby that is away; past 2 GB the slot is given up instead of the disk.
 ALTER SYSTEM SET max_slot_wal_keep_size = '2GB';
+-- After a failover, pg_rewind can turn this server into a standby of the promoted one (from the
+-- next restart on; at initialisation that is the first real start).
+ALTER SYSTEM SET wal_log_hints = on;
 SQL
 
 hba="${PGDATA:-/var/lib/postgresql/data}/pg_hba.conf"
