@@ -55,8 +55,11 @@ export function runPrimary(workers: number, config: Config, log: Logger): Promis
       stopping = true;
       log.info({ reason }, 'stopping the workers gracefully');
       for (const worker of Object.values(cluster.workers ?? {})) {
-        if (worker?.isConnected()) worker.send(STOP_MESSAGE);
-        else worker?.process.kill('SIGTERM');
+        if (!worker) continue;
+        // A listening worker stops through serve's graceful path; one still starting (waiting
+        // for the database, migrating) has no such path yet and exits on SIGTERM.
+        if (ready.has(worker) && worker.isConnected()) worker.send(STOP_MESSAGE);
+        else worker.process.kill('SIGTERM');
       }
       const deadline = setTimeout(() => {
         log.error('workers still running after SHUTDOWN_TIMEOUT: killing them');
