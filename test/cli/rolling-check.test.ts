@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextNumber, readMigrationFiles } from '../../src/core/db/migrate/files.js';
@@ -41,5 +41,21 @@ describe('slipway check before a rolling deploy', () => {
     const result = await slipway('check');
     expect(result.stdout).not.toContain('drop-column');
     expect(result.stdout).toContain(`unapplied: ${name}`);
+  });
+});
+
+describe('slipway makemigrations', () => {
+  it('warns when the migration it wrote would break the running release', async () => {
+    const schema = join(project, 'src/apps/polls/schema.ts');
+    const source = readFileSync(schema, 'utf8').replace(
+      "pubDate: timestamp('pub_date', { withTimezone: true }).notNull(),",
+      "pubDate: timestamp('pub_date', { withTimezone: true }).notNull(),\n  slug: varchar('slug', { length: 50 }).notNull(),",
+    );
+    writeFileSync(schema, source);
+    const result = await slipway('makemigrations', '--name', 'question_slug');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^Warning: \d{4}_question_slug: not-null-without-default: adds a NOT NULL column without a DEFAULT/m,
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
+import { readMigrationFiles } from '../../db/migrate/files.js';
 import { type MakeMigrationResult, makeMigration } from '../../db/migrate/make-migration.js';
+import { rollingProblems } from '../../db/migrate/rolling-safety.js';
 import { migrationsDir } from '../../paths.js';
 import { defineCommand } from '../command.js';
 
@@ -22,6 +24,11 @@ export default defineCommand({
     });
     for (const line of reportLines(result, relative(process.cwd(), migrationsDir) || migrationsDir))
       ctx.out(line);
+    // What `slipway check` will stop before a rolling deploy, said now, while it is easy to rewrite.
+    if (result.created && !result.empty) {
+      const written = readMigrationFiles(migrationsDir).find((f) => f.name === result.name);
+      for (const problem of written ? rollingProblems(written) : []) ctx.out(`Warning: ${problem}`);
+    }
     return 0;
   },
 });
