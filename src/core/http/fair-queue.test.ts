@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineApp } from '../apps/define-app.js';
 import { buildTestApp } from '../testing/build-test-app.js';
-import { engineName } from '../testing/migrated-database.js';
+import { describeOn } from '../testing/test-database.js';
 import { EMBEDDED_QUEUE } from './database-queue.js';
 import { FairQueue, QueueRefusal } from './fair-queue.js';
 
@@ -61,7 +61,7 @@ const slowApp = defineApp({
   },
 });
 
-describe.skipIf(engineName !== 'PGlite')('requests on the embedded database', () => {
+describeOn('pglite', 'requests on the embedded database', () => {
   it('are answered in arrival order, all 64 of them, and 503 with Retry-After past the line', {
     timeout: 30_000,
   }, async () => {
