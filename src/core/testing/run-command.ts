@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { runCli } from '../cli/run-cli.js';
 import { type CliResult, childEnv } from './run-slipway.js';
 
-let running = false;
+/** The command running now: calls queue behind it (cwd and fd 1/2 belong to one at a time). */
+let current: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs `slipway <args>` in this process through `runCli()`, as bin/slipway.js runs it in its own,
@@ -13,7 +14,8 @@ let running = false;
  * It keeps the subprocess's rules: the environment is only PATH, HOME and `env` (never the
  * developer's shell or `.env`: the working directory is `cwd` while it runs), stdin is not a
  * terminal, and everything written to fd 1 and 2, the command's log lines included, is captured
- * as `stdout` and `stderr`. `code` is what the process would exit with. Calls must not overlap.
+ * as `stdout` and `stderr`. `code` is what the process would exit with. Calls run one at a time:
+ * one made while another runs (say, the rest of a test that timed out) waits for it.
  *
  * @example
  *   const r = await runCommand(['loaddata', 'x.json'], { DATABASE_URL: testDb.url }, { cwd: testDb.tmp });
@@ -24,8 +26,12 @@ export async function runCommand(
   env: Record<string, string>,
   options: { cwd: string },
 ): Promise<CliResult> {
-  if (running) throw new Error('runCommand: a command is still running in this process');
-  running = true;
+  const previous = current;
+  let done!: () => void;
+  current = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  await previous.catch(() => undefined);
   const started = Date.now();
   let stdout = '';
   let stderr = '';
@@ -57,6 +63,6 @@ export async function runCommand(
   } finally {
     fs.writeSync = writeSync;
     process.chdir(previousDir);
-    running = false;
+    done();
   }
 }
