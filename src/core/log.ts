@@ -53,7 +53,7 @@ function humanDestination(fd: 1 | 2): DestinationStream {
     destination: fd,
     sync: true,
     colorize: (fd === 1 ? process.stdout : process.stderr).isTTY === true,
-    ignore: 'pid,hostname,service',
+    ignore: 'pid,hostname,service,reqId',
     translateTime: 'HH:MM:ss',
     singleLine: true,
   });

@@ -60,6 +60,9 @@ describe('slipway runserver on a copy of the project', () => {
 
   it('serves the new page after a template is edited, without being restarted by hand', async () => {
     expect(await title()).toBe('Latest polls · Polls');
+    // Development logs: one readable line per request, like Django's runserver.
+    await server.waitFor(/INFO: GET \/polls\/ 200 \d+\.\d ms\n/, 5000);
+    expect(server.output()).not.toContain('incoming request');
     const holder = readFileSync(lockFile(), 'utf8');
     const source = join(project, page);
     writeFileSync(

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from '../apps/define-app.js';
 import type { AppRegistry } from '../apps/registry.js';
 import type { MigrationFile } from '../db/migrate/files.js';
 import { enforceAllowedHosts } from './allowed-hosts.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { installDatabaseQueue } from './database-queue.js';
+import { installDevelopmentRequestLog } from './development-request-log.js';
 import { installErrorHandlers } from './error-handler.js';
 import { type Lifecycle, registerHealthRoutes } from './health.js';
 import { registerMetrics } from './metrics-route.js';
@@ -36,6 +37,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const headers = securityHeaders(config);
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    // Development logs one readable line per request instead (installDevelopmentRequestLog).
+    ...(config.debug && { logController: new LogController({ disableRequestLogging: true }) }),
     // A proxy's X-Request-Id is kept when it looks like an id, so one id follows a request end to end.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -58,6 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   installSecurityHeaders(app, headers);
+  if (config.debug) installDevelopmentRequestLog(app);
   app.addHook('onRequest', async (request, reply) => {
     if (!deps.lifecycle.closing) return;
     reply.header('connection', 'close').header('retry-after', '1');
