@@ -21,17 +21,11 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import pino from 'pino';
-import { createPerson } from '../src/apps/contacts/service.js';
-import { installedApps } from '../src/apps/installed.js';
-import { createToken } from '../src/core/api/tokens.js';
-import { migrateApps } from '../src/core/apps/migrate-apps.js';
-import { createRegistry } from '../src/core/apps/registry.js';
-import { createUser } from '../src/core/auth/users.js';
 import { loadConfig } from '../src/core/config/index.js';
-import { readMigrationFiles } from '../src/core/db/migrate/files.js';
 import { openDatabase } from '../src/core/db/open-database.js';
-import { migrationsDir, projectRoot } from '../src/core/paths.js';
+import { projectRoot } from '../src/core/paths.js';
 import { freePort } from '../src/core/testing/free-port.js';
+import { type Poll, seedBenchDatabase } from './seed-database.js';
 
 const DURATION = Number(process.argv.find((a) => a.startsWith('--duration='))?.split('=')[1] ?? 10);
 const WARMUP = Number(process.argv.find((a) => a.startsWith('--warmup='))?.split('=')[1] ?? 2);
@@ -45,11 +39,6 @@ const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split(
 const log = pino({ level: 'warn' });
 /** The tsx loader by path: `--import tsx` would resolve from the child's cwd, a scratch folder. */
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-interface Poll {
-  questionId: number;
-  choiceIds: number[];
-}
 
 interface Row {
   endpoint: string;
@@ -93,49 +82,6 @@ async function freshDatabase(engine: 'pglite' | 'postgres') {
       rmSync(tmp, { recursive: true, force: true });
     },
   };
-}
-
-async function seed(url: string, cwd: string): Promise<{ key: string; polls: [Poll, Poll] }> {
-  const config = loadConfig({ env: { DATABASE_URL: url }, cwd, requireSecretKey: false });
-  const registry = createRegistry(installedApps);
-  const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
-  try {
-    await migrateApps(database, registry, readMigrationFiles(migrationsDir), { log });
-    await database.exec(`
-      INSERT INTO polls_question (question_text, pub_date)
-        SELECT 'Benchmark question ' || g, now() - make_interval(mins => g) FROM generate_series(1, 1000) g;
-      INSERT INTO polls_choice (question_id, choice_text, votes)
-        SELECT q.id, 'Choice ' || c, 0 FROM polls_question q, generate_series(1, 4) c;`);
-    for (let i = 1; i <= 1000; i++) {
-      await createPerson(database.db, {
-        person: { firstName: `Person${i}`, lastName: `Bench${i}` },
-        addresses: [{ street: `${i} Main Street`, postalCode: '8001', city: 'Zürich', country: 'CH' }],
-        telephones: [{ number: `+4144${String(1_000_000 + i).slice(1)}0` }],
-        emails: [{ address: `person${i}@example.com` }],
-      });
-    }
-    const admin = await createUser(database.db, {
-      username: 'loadtester',
-      password: PASSWORD,
-      isStaff: true,
-      isSuperuser: true,
-    });
-    const { key } = await createToken(database.db, { userId: admin.id, name: 'bench' });
-    // The newest two questions (the index lists them): one is voted on, the other warms the vote up.
-    const polls: Poll[] = [];
-    for (const q of await database.query<{ id: number }>(
-      'SELECT id FROM polls_question ORDER BY pub_date DESC, id DESC LIMIT 2',
-    )) {
-      const choices = await database.query<{ id: number }>(
-        'SELECT id FROM polls_choice WHERE question_id = $1 ORDER BY id',
-        [q.id],
-      );
-      polls.push({ questionId: q.id, choiceIds: choices.map((c) => c.id) });
-    }
-    return { key, polls: polls as [Poll, Poll] };
-  } finally {
-    await database.close();
-  }
 }
 
 function start(args: string[], env: Record<string, string>, cwd: string): ChildProcess {
@@ -220,7 +166,11 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
   const db = await freshDatabase(engine);
   try {
     const seedStarted = Date.now();
-    const { key, polls } = await seed(db.url, db.tmp);
+    const { key, polls } = await seedBenchDatabase(db.url, db.tmp, {
+      persons: 1000,
+      username: 'loadtester',
+      password: PASSWORD,
+    });
     const [{ questionId, choiceIds }, warmupPoll] = polls;
     console.error(`[${engine}] seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
     const rows: Row[] = [];

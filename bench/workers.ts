@@ -17,18 +17,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import pino from 'pino';
-import { createPerson } from '../src/apps/contacts/service.js';
-import { installedApps } from '../src/apps/installed.js';
-import { createToken } from '../src/core/api/tokens.js';
-import { migrateApps } from '../src/core/apps/migrate-apps.js';
-import { createRegistry } from '../src/core/apps/registry.js';
-import { createUser } from '../src/core/auth/users.js';
-import { loadConfig } from '../src/core/config/index.js';
-import { readMigrationFiles } from '../src/core/db/migrate/files.js';
-import { openDatabase } from '../src/core/db/open-database.js';
-import { migrationsDir, projectRoot } from '../src/core/paths.js';
+import { projectRoot } from '../src/core/paths.js';
 import { freePort } from '../src/core/testing/free-port.js';
+import { seedBenchDatabase } from './seed-database.js';
 
 const option = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -37,7 +28,6 @@ const WARMUP = Number(option('warmup', '2'));
 const ROUNDS = Number(option('rounds', '2'));
 const SERVER_URL = option('postgres', 'postgres://postgres@127.0.0.1:5432/postgres');
 const CONNECTIONS = 64;
-const log = pino({ level: 'warn' });
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: SERVER_URL });
@@ -46,41 +36,6 @@ async function adminQuery(sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
-  }
-}
-
-async function seed(url: string, cwd: string): Promise<{ key: string; questionId: number }> {
-  const config = loadConfig({ env: { DATABASE_URL: url }, cwd, requireSecretKey: false });
-  const registry = createRegistry(installedApps);
-  const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
-  try {
-    await migrateApps(database, registry, readMigrationFiles(migrationsDir), { log });
-    await database.exec(`
-      INSERT INTO polls_question (question_text, pub_date)
-        SELECT 'Benchmark question ' || g, now() - make_interval(mins => g) FROM generate_series(1, 1000) g;
-      INSERT INTO polls_choice (question_id, choice_text, votes)
-        SELECT q.id, 'Choice ' || c, 0 FROM polls_question q, generate_series(1, 4) c;`);
-    for (let i = 1; i <= 200; i++) {
-      await createPerson(database.db, {
-        person: { firstName: `Person${i}`, lastName: `Bench${i}` },
-        addresses: [{ street: `${i} Main Street`, postalCode: '8001', city: 'Zürich', country: 'CH' }],
-        telephones: [{ number: `+4144${String(1_000_000 + i).slice(1)}0` }],
-        emails: [{ address: `person${i}@example.com` }],
-      });
-    }
-    const admin = await createUser(database.db, {
-      username: 'bench',
-      password: 'Quiet-Harbour-7731',
-      isStaff: true,
-      isSuperuser: true,
-    });
-    const { key } = await createToken(database.db, { userId: admin.id, name: 'bench' });
-    const [question] = await database.query<{ id: number }>(
-      'SELECT id FROM polls_question ORDER BY pub_date DESC, id DESC LIMIT 1',
-    );
-    return { key, questionId: question!.id };
-  } finally {
-    await database.close();
   }
 }
 
@@ -163,7 +118,12 @@ async function main() {
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
   try {
-    const { key, questionId } = await seed(url.toString(), tmp);
+    const { key, polls } = await seedBenchDatabase(url.toString(), tmp, {
+      persons: 200,
+      username: 'bench',
+      password: 'Quiet-Harbour-7731',
+    });
+    const { questionId } = polls[0];
     const best = new Map<string, Figure>();
     for (let round = 1; round <= ROUNDS; round++) {
       for (const workers of [1, 2]) {
