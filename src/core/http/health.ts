@@ -25,9 +25,13 @@ export function registerHealthRoutes(
   deps: { database: Database; migrations: readonly MigrationFile[]; lifecycle: Lifecycle },
 ): void {
   const noStore = { 'cache-control': 'no-store' };
-  app.get('/livez', async (_request, reply) => reply.headers(noStore).send({ status: 'ok' }));
+  // Probes come every few seconds from every proxy and orchestrator: their requests are not
+  // logged (a line per probe would bury the rest); a change of readiness is, once.
+  const quiet = { logLevel: 'warn' } as const;
+  let wasReady: boolean | undefined;
+  app.get('/livez', quiet, async (_request, reply) => reply.headers(noStore).send({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', quiet, async (_request, reply) => {
     const checks: Record<string, Check> = {};
     if (deps.lifecycle.draining) checks['shutdown'] = { ok: false, error: 'the server is shutting down' };
     try {
@@ -46,6 +50,12 @@ export function registerHealthRoutes(
     // Shown, never failing: with every replica down, reads go to the primary.
     if (deps.database.replicas) checks['replicas'] = { ok: true, replicas: deps.database.replicas.status() };
     const ready = Object.values(checks).every((c) => c.ok);
+    if (ready !== wasReady) {
+      const failing = Object.fromEntries(Object.entries(checks).filter(([, c]) => !c.ok));
+      if (!ready) app.log.warn({ checks: failing }, 'readiness: unavailable');
+      else if (wasReady === false) app.log.info('readiness: ok again');
+      wasReady = ready;
+    }
     return reply
       .code(ready ? 200 : 503)
       .headers(noStore)

@@ -33,7 +33,13 @@ export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnopqrstuv
  *   await t.close();
  */
 export async function buildTestApp(
-  options: { env?: Record<string, string>; apps?: readonly AppManifest[]; migrate?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    apps?: readonly AppManifest[];
+    migrate?: boolean;
+    /** Where the log lines go (with `env: { LOG_LEVEL: 'info' }`), for tests of what is logged. */
+    logStream?: pino.DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const migrate = options.migrate ?? true;
   const testDb = await createTestDatabase({ migrated: migrate });
@@ -48,7 +54,7 @@ export async function buildTestApp(
       ...options.env,
     },
   });
-  const log = pino({ level: config.logLevel });
+  const log = pino({ level: config.logLevel }, options.logStream);
   const registry = createRegistry(options.apps ?? installedApps);
   const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
   const migrations = testMigrations();
