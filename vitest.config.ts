@@ -18,7 +18,7 @@ const postgresOnly = [
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
     exclude: [...configDefaults.exclude, ...(onPostgres ? [] : postgresOnly)],
     // Processes, not threads: tests start servers and subprocesses, send signals and change the
     // working directory (runCommand), which worker threads cannot.

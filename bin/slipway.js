@@ -3,7 +3,7 @@
 //
 // In the production image src/ is absent and the tsc-compiled dist/ runs. In a checkout the
 // TypeScript sources run, compiled once per version of them:
-//   1. hash the content of every source file under src/ (tests left out): a few milliseconds;
+//   1. hash the content of every .ts/.tsx source under src/ (tests left out): a few milliseconds;
 //   2. if .slipway/compiled/<hash>/ exists, run it: no compiler is loaded at all;
 //   3. else transpile src/ file by file with esbuild into a temporary folder, link each static/
 //      folder back to the sources (so CSS and JS edits show at once), and rename the folder to
@@ -66,6 +66,10 @@ async function compiledSources() {
       target: 'node20',
       sourcemap: 'linked',
       sourcesContent: false,
+      // Pages are .tsx rendered by hono/jsx (as tsconfig.json says; set here too, so the build
+      // never depends on which tsconfig esbuild finds).
+      jsx: 'automatic',
+      jsxImportSource: 'hono/jsx',
       logLevel: 'error',
     });
     for (const dir of statics) {
@@ -83,14 +87,14 @@ async function compiledSources() {
   return join(target, 'src');
 }
 
-/** Collects the .ts sources to compile (not tests, not test helpers) and the static/ folders. */
+/** Collects the .ts and .tsx sources to compile (not tests, not test helpers) and the static/ folders. */
 function walk(dir, files, statics) {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name === 'static') statics.push(path);
       else if (path !== join(sources, 'core', 'testing')) walk(path, files, statics);
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+    } else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
       files.push(path);
     }
   }

@@ -8,7 +8,8 @@ import { isReloadTrigger } from './autoreload.js';
 
 describe('which changes restart the development server', () => {
   it('restarts for sources, migrations and snapshots, not for static files or tests', () => {
-    expect(isReloadTrigger('/p/src/apps/polls/templates/index-page.ts')).toBe(true);
+    expect(isReloadTrigger('/p/src/apps/polls/templates/index-page.tsx')).toBe(true);
+    expect(isReloadTrigger('/p/src/apps/polls/service.ts')).toBe(true);
     expect(isReloadTrigger('/p/migrations/0009_slug.sql')).toBe(true);
     expect(isReloadTrigger('/p/migrations/meta/0009_slug.json')).toBe(true);
     expect(isReloadTrigger('/p/src/core/admin/static/admin.css')).toBe(false);
@@ -23,7 +24,7 @@ describe('slipway runserver on a copy of the project', () => {
   let project: string;
   let port: number;
   let server: Spawned;
-  const page = join('src', 'apps', 'polls', 'templates', 'index-page.ts');
+  const page = join('src', 'apps', 'polls', 'templates', 'index-page.tsx');
   const lockFile = () => join(project, 'data', 'pglite.lock');
 
   const title = async () => {

@@ -15,8 +15,8 @@ export interface ReloaderOptions {
 
 /** Sources whose change means new code or a new migration; static files are served live. */
 export function isReloadTrigger(file: string): boolean {
-  if (/(^|[\\/])(static|node_modules)[\\/]/.test(file) || file.endsWith('.test.ts')) return false;
-  return /\.(ts|sql|json)$/.test(file);
+  if (/(^|[\\/])(static|node_modules)[\\/]/.test(file) || /\.test\.tsx?$/.test(file)) return false;
+  return /\.(ts|tsx|sql|json)$/.test(file);
 }
 
 /**

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { html } from './html.js';
+import { renderPage, renderToString, trusted } from './render.js';
+
+const XSS = `<script>alert("x")</script>'"&`;
+const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&quot;&amp;';
+
+describe('rendering JSX pages', () => {
+  it('escapes text', () => {
+    expect(renderToString(<p>{XSS}</p>)).toBe(`<p>${ESCAPED}</p>`);
+  });
+
+  it('escapes attribute values, so a value cannot close its quote or the tag', () => {
+    expect(
+      renderToString(
+        <a href={XSS} title={XSS}>
+          x
+        </a>,
+      ),
+    ).toBe(`<a href="${ESCAPED}" title="${ESCAPED}">x</a>`);
+  });
+
+  it('escapes what a component returns and what it is given as children', () => {
+    const Greeting = ({ name }: { name: string }) => <b>{name}</b>;
+    expect(renderToString(<Greeting name={XSS} />)).toBe(`<b>${ESCAPED}</b>`);
+    expect(renderToString(<i>{[XSS, <Greeting name="x" />]}</i>)).toBe(`<i>${ESCAPED}<b>x</b></i>`);
+  });
+
+  it('leaves out null, undefined and false, and writes 0', () => {
+    expect(renderToString(<p>{[null, undefined, false, 0]}</p>)).toBe('<p>0</p>');
+  });
+
+  it('inserts markup unescaped only through trusted(), from a string or an html`` template', () => {
+    expect(renderToString(<p>{trusted('<i>ours</i>')}</p>)).toBe('<p><i>ours</i></p>');
+    expect(renderToString(<p>{trusted(html`<i>${XSS}</i>`)}</p>)).toBe(`<p><i>${ESCAPED}</i></p>`);
+  });
+
+  it('writes void elements and boolean attributes as a browser serializes them', () => {
+    const markup = renderToString(
+      <form>
+        <input type="radio" name="a" value="1" required checked={false} disabled />
+        <br />
+        <meter value={1} />
+      </form>,
+    );
+    expect(markup).toBe(
+      '<form><input type="radio" name="a" value="1" required disabled><br><meter value="1"></meter></form>',
+    );
+  });
+
+  it('keeps an escaped value that looks like a boolean attribute or a void tag as it is', () => {
+    const text = ' required="" <input/>';
+    expect(renderToString(<p title={text}>{text}</p>)).toBe(
+      '<p title=" required=&quot;&quot; &lt;input/&gt;"> required=&quot;&quot; &lt;input/&gt;</p>',
+    );
+  });
+
+  it('starts a page with the doctype', () => {
+    expect(renderPage(<html lang="en" />)).toBe('<!doctype html>\n<html lang="en"></html>\n');
+  });
+
+  it('refuses an async component instead of sending "[object Promise]"', () => {
+    const Slow = async () => <p>late</p>;
+    expect(() => renderToString(<div>{(<Slow />) as never}</div>)).toThrow(/promise/);
+  });
+});
