@@ -104,3 +104,14 @@ export function onPath(name: string): string | undefined {
     .map((dir) => join(dir, name))
     .find((path) => existsSync(path));
 }
+
+/**
+ * kubectl, for its built-in kustomize (`kubectl kustomize`, offline): test/kubernetes.test.ts
+ * builds deploy/kubernetes with it. Debian's kubernetes-client (kubectl 1.20, kustomize 2.0.3)
+ * is enough; any newer kubectl works too.
+ */
+export const kubectl: Tool = requireTool({
+  name: 'kubectl',
+  find: () => onPath('kubectl'),
+  install: 'apt-get install -y --no-install-recommends kubernetes-client',
+});
