@@ -207,7 +207,7 @@ export function registerContactsAdmin(site: AdminSite): void {
       accept: ALLOWED_TYPES.flatMap((t) => t.extensions.map((e) => `.${e}`)).join(','),
       async store(file, { mediaRoot }) {
         const name = cleanOriginalName(file.filename);
-        if (!name.ok) throw new ContactValidationError({ file: [name.error] });
+        if (!name.ok) throw new ContactValidationError([{ field: 'file', message: name.error }]);
         const stored = await storeFile(mediaRoot, file.data, name.name);
         return { originalName: name.name, ...stored };
       },

@@ -1,5 +1,5 @@
 import { databaseError } from '../../core/admin/services/constraint-errors.js';
-import { SlipwayError } from '../../core/errors.js';
+import { type FieldError, SlipwayError } from '../../core/errors.js';
 
 /**
  * The contacts app's error catalogue. The services throw these; the HTTP layer turns them into
@@ -8,17 +8,22 @@ import { SlipwayError } from '../../core/errors.js';
  */
 
 /** Input that fails validation, by field path: `firstName`, `addresses.0.country`, `telephones.1.number`. */
-export class ContactValidationError extends SlipwayError {
-  constructor(readonly fields: Record<string, string[]>) {
-    const count = Object.keys(fields).length;
-    super('CONTACTS_INVALID', 422, `Please correct the ${count === 1 ? 'error' : 'errors'} in the contact.`, {
-      errors: fields,
-    });
+export class ContactValidationError extends SlipwayError<
+  'CONTACTS_INVALID',
+  { readonly errors: readonly FieldError[] }
+> {
+  constructor(errors: readonly FieldError[]) {
+    super(
+      'CONTACTS_INVALID',
+      422,
+      `Please correct the ${errors.length === 1 ? 'error' : 'errors'} in the contact.`,
+      { errors },
+    );
   }
 }
 
 /** A person, company, address, telephone, e-mail or attachment that does not exist. */
-export class ContactNotFoundError extends SlipwayError {
+export class ContactNotFoundError extends SlipwayError<'CONTACTS_NOT_FOUND'> {
   constructor(what: string, id: unknown) {
     super('CONTACTS_NOT_FOUND', 404, `There is no ${what} with id ${String(id)}.`);
   }
@@ -30,13 +35,16 @@ export class ContactNotFoundError extends SlipwayError {
  * database's, written for users as sentences (0008_primary_messages): what was refused, then
  * what to do.
  */
-export class ContactRuleError extends SlipwayError {
+export class ContactRuleError extends SlipwayError<
+  'CONTACTS_RULE',
+  { readonly rule: string; readonly errors: readonly FieldError[] }
+> {
   constructor(
     readonly rule: string,
     message: string,
     readonly field?: string,
   ) {
-    super('CONTACTS_RULE', 409, message, { rule, ...(field ? { field } : {}) });
+    super('CONTACTS_RULE', 409, message, { rule, errors: [{ field: field ?? null, message }] });
   }
 }
 
@@ -60,7 +68,8 @@ export function contactsError(error: unknown, during?: 'delete'): SlipwayError |
   const pg = databaseError(error);
   if (!pg?.constraint?.startsWith('contacts_')) return undefined;
   const rule = pg.constraint;
-  if (rule === 'contacts_telephone_number_check') return new ContactValidationError({ number: [pg.message] });
+  if (rule === 'contacts_telephone_number_check')
+    return new ContactValidationError([{ field: 'number', message: pg.message }]);
   // Only the triggers' messages are written for users; a plain constraint's is PostgreSQL's own.
   if (pg.routine !== 'exec_stmt_raise') return undefined;
   if (rule.endsWith('_primary_moved')) return new PrimaryMoveRefusedError(rule, pg.message);

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDb, Database } from '../../core/db/database.js';
+import { errorsByField } from '../../core/errors.js';
 import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
 import { seedDemoContacts } from './demo.js';
 import {
@@ -80,7 +81,7 @@ describe(`the contacts services (${engineName})`, () => {
     );
     expect(error).toBeInstanceOf(ContactValidationError);
     expect((error as ContactValidationError).status).toBe(422);
-    expect((error as ContactValidationError).fields).toEqual({
+    expect(errorsByField((error as ContactValidationError).errors)).toEqual({
       firstName: ['This field is required.'],
       addresses: ['A person needs at least one address.'],
       telephones: ['A person needs at least one telephone.'],
@@ -101,7 +102,7 @@ describe(`the contacts services (${engineName})`, () => {
         ],
       }),
     )) as ContactValidationError;
-    expect(error.fields).toEqual({
+    expect(errorsByField(error.errors)).toEqual({
       dateOfBirth: ['The date of birth cannot be in the future.'],
       'addresses.0.country': ['Enter a two-letter country code (ISO 3166-1), e.g. CH.'],
       'telephones.0.number': ['A telephone number may only hold digits, a leading +, spaces and . - / ( ).'],
@@ -168,7 +169,9 @@ describe(`the contacts services (${engineName})`, () => {
     const invalid = (await rejection(
       addContact(db, 'telephone', { personId: p.id }, { number: '12' }),
     )) as ContactValidationError;
-    expect(invalid.fields).toEqual({ number: [expect.stringMatching(/^Enter a valid telephone number/)] });
+    expect(errorsByField(invalid.errors)).toEqual({
+      number: [expect.stringMatching(/^Enter a valid telephone number/)],
+    });
     await expect(
       addContact(
         db,

@@ -1,5 +1,6 @@
 import { getTableName } from 'drizzle-orm';
 import type { CheckRule } from '../../core/admin/services/check-rules.js';
+import type { FieldError } from '../../core/errors.js';
 import { ContactValidationError } from './errors.js';
 import { normalizePhoneNumber, phoneShapeError } from './phone.js';
 import {
@@ -51,15 +52,15 @@ export interface EmailInput {
 
 /** Collects messages by field path (`addresses.0.country`) and throws them all at once. */
 export class FieldErrors {
-  readonly fields: Record<string, string[]> = {};
+  readonly errors: FieldError[] = [];
 
   add(path: string, message: string): void {
-    this.fields[path] = [...(this.fields[path] ?? []), message];
+    this.errors.push({ field: path, message });
   }
 
   /** Throws a {@link ContactValidationError} when any message was added. */
   throwIfAny(): void {
-    if (Object.keys(this.fields).length > 0) throw new ContactValidationError(this.fields);
+    if (this.errors.length > 0) throw new ContactValidationError(this.errors);
   }
 }
 

@@ -4,7 +4,7 @@ import { SlipwayError } from '../../core/errors.js';
  * No published question with this id: it does not exist, or its `pubDate` is still in the
  * future (a scheduled question must not be discoverable by guessing ids).
  */
-export class QuestionNotFoundError extends SlipwayError {
+export class QuestionNotFoundError extends SlipwayError<'POLLS_QUESTION_NOT_FOUND'> {
   constructor(id: number | string) {
     super('POLLS_QUESTION_NOT_FOUND', 404, `No poll with id ${String(id).slice(0, 40)}.`);
   }
@@ -14,7 +14,7 @@ export class QuestionNotFoundError extends SlipwayError {
  * The vote named no choice, or one that is not an answer to this question (unknown, or another
  * question's). The detail page shows `message` above the form.
  */
-export class InvalidChoiceError extends SlipwayError {
+export class InvalidChoiceError extends SlipwayError<'POLLS_INVALID_CHOICE'> {
   constructor(message: string) {
     super('POLLS_INVALID_CHOICE', 400, message);
   }
@@ -31,7 +31,7 @@ export const FOREIGN_CHOICE_MESSAGE =
   'That choice is not an answer to this question. Pick one of the choices below.';
 
 /** `GET …/vote/`: votes are cast with the form, by POST. */
-export class VoteNeedsPostError extends SlipwayError {
+export class VoteNeedsPostError extends SlipwayError<'POLLS_VOTE_NEEDS_POST'> {
   constructor() {
     super('POLLS_VOTE_NEEDS_POST', 405, "Votes are sent with the form on the question's page.");
   }

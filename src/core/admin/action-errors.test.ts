@@ -28,6 +28,16 @@ const trial = defineApp({
       actions: [
         thrower('locked', () => new SlipwayError('TRIAL_LOCKED', 409, 'The item <b>is</b> locked.')),
         thrower('invalid', () => new SlipwayError('TRIAL_INVALID', 422, 'The item has no name.')),
+        thrower(
+          'unnamed',
+          () =>
+            new SlipwayError('TRIAL_INVALID', 422, 'Please correct the errors.', {
+              errors: [
+                { field: 'name', message: 'The name is taken.' },
+                { field: null, message: 'The item is archived.' },
+              ],
+            }),
+        ),
         thrower('gone', () => new SlipwayError('TRIAL_GONE', 404, 'There is no such item any more.')),
         thrower('crash', () => new Error('a bug in the action')),
       ],
@@ -85,12 +95,21 @@ describe('an action that throws, through the API', () => {
     });
   });
 
-  it('answers a typed 422 as a validation problem, and other statuses as they are', async () => {
+  it('answers a typed 422 as a validation problem that keeps the fields it named, and other statuses as they are', async () => {
     const invalid = await call('invalid');
     expect(invalid.statusCode, invalid.body).toBe(422);
     expect(invalid.json()).toMatchObject({
       type: '/api/docs#problem-validation',
       errors: [{ field: null, message: 'The item has no name.' }],
+    });
+    const named = await call('unnamed');
+    expect(named.statusCode, named.body).toBe(422);
+    expect(named.json()).toMatchObject({
+      type: '/api/docs#problem-validation',
+      errors: [
+        { field: 'name', message: 'The name is taken.' },
+        { field: null, message: 'The item is archived.' },
+      ],
     });
     const gone = await call('gone');
     expect(gone.statusCode, gone.body).toBe(404);

@@ -1,6 +1,7 @@
 import { hashPassword, validatePassword } from '../auth/passwords.js';
 import { group, groupPermission, type permission, user, userGroup, userPermission } from '../auth/schema.js';
 import { validateIdentity } from '../auth/users.js';
+import { errorsByField } from '../errors.js';
 import type { Row } from './options.js';
 import type { AdminSite } from './site.js';
 
@@ -76,11 +77,9 @@ export function registerAuthAdmin(site: AdminSite): void {
     hasObjectPermission: (viewer, action, row) => action === 'view' || viewer.isSuperuser || !row.isSuperuser,
     objectTools: (_row, base) => [{ label: 'Change password', href: `${base}password/` }],
     clean: async ({ mode, values, extra, original }) => {
-      const errors: Record<string, string[]> = {};
       const username = String(values['username'] ?? original?.username ?? '');
       const email = String(values['email'] ?? original?.email ?? '');
-      for (const [key, messages] of Object.entries(validateIdentity({ username, email })))
-        errors[key] = messages;
+      const errors = errorsByField(validateIdentity({ username, email }));
       if (mode === 'add') {
         const p1 = extra['password1'] ?? '';
         const p2 = extra['password2'] ?? '';

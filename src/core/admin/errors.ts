@@ -1,7 +1,7 @@
 import { SlipwayError } from '../errors.js';
 
 /** The apps' admin registrations are wrong; raised at boot with every problem, one per line. */
-export class AdminRegistrationError extends SlipwayError {
+export class AdminRegistrationError extends SlipwayError<'SLIPWAY_ADMIN_REGISTRATION'> {
   constructor(readonly problems: readonly string[]) {
     super(
       'SLIPWAY_ADMIN_REGISTRATION',
@@ -12,14 +12,14 @@ export class AdminRegistrationError extends SlipwayError {
 }
 
 /** No such model or object in the admin (or the user may not know it exists). */
-export class AdminNotFoundError extends SlipwayError {
+export class AdminNotFoundError extends SlipwayError<'SLIPWAY_ADMIN_NOT_FOUND'> {
   constructor(message: string) {
     super('SLIPWAY_ADMIN_NOT_FOUND', 404, message);
   }
 }
 
 /** A request the admin cannot act on, e.g. a bulk action with nothing selected. */
-export class AdminBadRequestError extends SlipwayError {
+export class AdminBadRequestError extends SlipwayError<'SLIPWAY_ADMIN_BAD_REQUEST'> {
   constructor(message: string) {
     super('SLIPWAY_ADMIN_BAD_REQUEST', 400, message);
   }

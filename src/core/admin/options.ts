@@ -145,7 +145,7 @@ export interface UploadOptions {
   readonly required?: boolean;
   /**
    * Stores the file and returns the column values to save with the object. To refuse it, throw
-   * a SlipwayError with a status below 500 whose `detail.errors` maps fields to messages.
+   * a SlipwayError with a status below 500 whose `errors` name the fields (FieldError[]).
    */
   readonly store: (file: UploadedFile, ctx: UploadContext) => Promise<Record<string, unknown>>;
   /** Undoes `store` when the object then cannot be saved. */
@@ -160,6 +160,25 @@ export interface CleanInput<R = Row> {
   readonly original: R | undefined;
   readonly user: AuthUser;
   readonly db: AppDb;
+}
+
+/**
+ * How a model is published in the REST API (`/api/v1/<app>/<model>/`). Every part left out is
+ * what the admin shows, so that a model registered for the admin is in the API as it is on its
+ * pages; `api: false` leaves the model out of the API.
+ *
+ * @example
+ *   api: { writable: ['questionText'], ordering: ['pubDate', 'id'], filters: ['pubDate'] }
+ */
+export interface ApiOptions<T extends PgTable = PgTable> {
+  /** Columns in responses (default: every column but `exclude`). */
+  readonly fields?: readonly ColumnKey<T>[];
+  /** Columns a client with the change permission may write (default: the form's editable fields). */
+  readonly writable?: readonly ColumnKey<T>[];
+  /** Columns accepted by `?ordering=` (default: the changelist's sortable columns). */
+  readonly ordering?: readonly ColumnKey<T>[];
+  /** Filters offered as query parameters: some of `filters` (default: all of them). */
+  readonly filters?: readonly ColumnKey<T>[];
 }
 
 export interface Fieldset<K extends string = string> {
@@ -234,6 +253,8 @@ export interface ModelAdminOptions<T extends PgTable = PgTable> {
   readonly objectTools?: (row: RowOf<T>, base: string) => readonly { label: string; href: string }[];
   /** Rows this user may see at all; added to every query of the model. */
   readonly scope?: (user: AuthUser) => SQL | undefined;
+  /** How the model is published in the REST API; `false` leaves it out (see {@link ApiOptions}). */
+  readonly api?: false | ApiOptions<T>;
   /** Object-level permission, checked after the model permission for one object. */
   readonly hasObjectPermission?: (user: AuthUser, action: AdminAction, row: RowOf<T>) => boolean;
 }

@@ -7,20 +7,24 @@ import { PermissionDeniedError } from '../auth/errors.js';
 import type { AppDb } from '../db/database.js';
 import type { SlipwayError } from '../errors.js';
 import { apiUser } from './authentication.js';
-import { ApiActionError, ApiValidationError } from './errors.js';
+import { ApiActionError, ApiValidationError, isApiProblem } from './errors.js';
 import type { JsonSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
 import { serializeRows } from './serialize.js';
 
 /**
  * A typed error thrown by an action's `run`, as the API's problem: a 409 is the action's refusal
- * ({@link ApiActionError}, as when `run` returns one), a 422 a validation problem about the
- * call; an API problem already, or another status (403, 404), stays as it is.
+ * ({@link ApiActionError}, as when `run` returns one), a 422 a validation problem about the call,
+ * keeping the fields the error named; an API problem already, or another status (403, 404),
+ * stays as it is.
  */
 function apiError(error: SlipwayError): SlipwayError {
-  if (error.detail?.['type']) return error;
+  if (isApiProblem(error)) return error;
   if (error.status === 409) return new ApiActionError('error', error.message);
-  if (error.status === 422) return new ApiValidationError([{ field: null, message: error.message }]);
+  if (error.status === 422)
+    return new ApiValidationError(
+      error.errors.length > 0 ? error.errors : [{ field: null, message: error.message }],
+    );
   return error;
 }
 

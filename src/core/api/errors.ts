@@ -1,13 +1,12 @@
-import { SlipwayError } from '../errors.js';
+import { type FieldError, SlipwayError } from '../errors.js';
 
-/**
- * One entry of a problem's `errors` list: the field it concerns, as a path into the request
- * (`questionText`, `choices[1].choiceText`, a query parameter such as `page_size`), or null when
- * it concerns the object as a whole.
- */
-export interface FieldError {
-  readonly field: string | null;
-  readonly message: string;
+export type { FieldError } from '../errors.js';
+
+/** The detail of the API's problems: a documented `type`, a `title`, and the field errors. */
+export interface ApiProblemDetail {
+  readonly type: string;
+  readonly title: string;
+  readonly errors?: readonly FieldError[];
 }
 
 /** Where each problem type is explained: the `type` URIs point at the docs page. */
@@ -20,8 +19,8 @@ function listDetail(errors: readonly FieldError[], what: string): string {
 }
 
 /** The request body is invalid: 422 with one entry per problem (RFC 9457 `errors` extension). */
-export class ApiValidationError extends SlipwayError {
-  constructor(readonly errors: readonly FieldError[]) {
+export class ApiValidationError extends SlipwayError<'SLIPWAY_API_VALIDATION', ApiProblemDetail> {
+  constructor(errors: readonly FieldError[]) {
     super('SLIPWAY_API_VALIDATION', 422, listDetail(errors, 'values'), {
       type: `${PROBLEM_DOCS}validation`,
       title: 'Validation failed',
@@ -31,8 +30,8 @@ export class ApiValidationError extends SlipwayError {
 }
 
 /** The database refused the write because of other rows (unique values, protected references). */
-export class ApiConflictError extends SlipwayError {
-  constructor(readonly errors: readonly FieldError[]) {
+export class ApiConflictError extends SlipwayError<'SLIPWAY_API_CONFLICT', ApiProblemDetail> {
+  constructor(errors: readonly FieldError[]) {
     super('SLIPWAY_API_CONFLICT', 409, listDetail(errors, 'values'), {
       type: `${PROBLEM_DOCS}conflict`,
       title: 'Conflict',
@@ -46,7 +45,10 @@ export class ApiConflictError extends SlipwayError {
  * `level` 'error' means it changed nothing; 'warning' that it changed part of the selection, and
  * `results` lists the selected objects as they are now.
  */
-export class ApiActionError extends SlipwayError {
+export class ApiActionError extends SlipwayError<
+  'SLIPWAY_API_ACTION',
+  ApiProblemDetail & { readonly level: 'warning' | 'error'; readonly results?: readonly unknown[] }
+> {
   constructor(
     readonly level: 'warning' | 'error',
     message: string,
@@ -63,8 +65,8 @@ export class ApiActionError extends SlipwayError {
 }
 
 /** Query parameters (page, ordering, filters) that cannot be used: 400. */
-export class ApiQueryError extends SlipwayError {
-  constructor(readonly errors: readonly FieldError[]) {
+export class ApiQueryError extends SlipwayError<'SLIPWAY_API_QUERY', ApiProblemDetail> {
+  constructor(errors: readonly FieldError[]) {
     super('SLIPWAY_API_QUERY', 400, listDetail(errors, 'query parameters'), {
       type: `${PROBLEM_DOCS}query`,
       title: 'Invalid query parameters',
@@ -77,7 +79,7 @@ export class ApiQueryError extends SlipwayError {
  * No credentials, or credentials that do not work: 401. The API's error handler adds
  * `WWW-Authenticate`, as RFC 9110 requires with a 401.
  */
-export class ApiAuthenticationError extends SlipwayError {
+export class ApiAuthenticationError extends SlipwayError<'SLIPWAY_API_UNAUTHENTICATED', ApiProblemDetail> {
   constructor(message: string) {
     super('SLIPWAY_API_UNAUTHENTICATED', 401, message, {
       type: `${PROBLEM_DOCS}unauthenticated`,
@@ -86,15 +88,20 @@ export class ApiAuthenticationError extends SlipwayError {
   }
 }
 
+/** Whether `error` is one of the API's problems already (it has a documented `type`). */
+export function isApiProblem(error: SlipwayError): boolean {
+  return error.detail?.type !== undefined;
+}
+
 /** The page requested is past the last one: 404. */
-export class ApiNotFoundError extends SlipwayError {
+export class ApiNotFoundError extends SlipwayError<'SLIPWAY_API_NOT_FOUND'> {
   constructor(message: string) {
     super('SLIPWAY_API_NOT_FOUND', 404, message);
   }
 }
 
 /** Registrations the API cannot expose unambiguously (a nested key named like a column); raised at boot. */
-export class ApiRegistrationError extends SlipwayError {
+export class ApiRegistrationError extends SlipwayError<'SLIPWAY_API_REGISTRATION'> {
   constructor(readonly problems: readonly string[]) {
     super('SLIPWAY_API_REGISTRATION', 500, `API resources are invalid:\n  - ${problems.join('\n  - ')}`);
   }

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorsByField, messagesFor } from '../errors.js';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
 import { ValidationError } from './errors.js';
 import { verifyPassword } from './passwords.js';
@@ -41,7 +42,7 @@ describe('createUser', () => {
       createUser(db(), { username: 'bad name!', password: PASSWORD }),
     );
     expect(error.status).toBe(422);
-    expect(error.fields).toEqual({
+    expect(errorsByField(error.errors)).toEqual({
       username: ['Enter a username of up to 150 letters, digits and @/./+/-/_ characters.'],
     });
     expect(error.message).toBe(
@@ -52,7 +53,9 @@ describe('createUser', () => {
 
   it('refuses a username already taken, whatever its case', async () => {
     const error = await validationError(() => createUser(db(), { username: 'ALICE', password: PASSWORD }));
-    expect(error.fields).toEqual({ username: ['A user with the username "ALICE" already exists.'] });
+    expect(errorsByField(error.errors)).toEqual({
+      username: ['A user with the username "ALICE" already exists.'],
+    });
     const [{ n }] = (await t.database.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM auth_user WHERE lower(username) = 'alice'",
     )) as [{ n: number }];
@@ -75,14 +78,14 @@ describe('createUser', () => {
     const error = await validationError(() =>
       createUser(db(), { username: 'bob', email: 'bob@localhost', password: PASSWORD }),
     );
-    expect(error.fields).toEqual({ email: ['Enter a valid email address.'] });
+    expect(errorsByField(error.errors)).toEqual({ email: ['Enter a valid email address.'] });
   });
 
   it('reports every bad field at once, with the password validators', async () => {
     const error = await validationError(() =>
       createUser(db(), { username: 'carol', email: 'not-an-email', password: 'carol123' }),
     );
-    expect(error.fields).toEqual({
+    expect(errorsByField(error.errors)).toEqual({
       email: ['Enter a valid email address.'],
       password: ['The password is too similar to the username.'],
     });
@@ -117,7 +120,7 @@ describe('setPassword', () => {
   it('refuses a weak password and keeps the old one and the sessions', async () => {
     const erin = (await findUserByUsername(db(), 'erin'))!;
     const error = await validationError(() => setPassword(db(), erin, 'erin2024'));
-    expect(error.fields['password']).toEqual(['The password is too similar to the username.']);
+    expect(messagesFor(error.errors, 'password')).toEqual(['The password is too similar to the username.']);
     const stored = await findUserByUsername(db(), 'erin');
     expect(stored!.password).toBe(erin.password);
     expect(await db().select().from(session).where(eq(session.userId, erin.id))).toHaveLength(1);

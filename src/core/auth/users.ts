@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { textProblem } from '../db/column-values.js';
 import type { AppDb } from '../db/database.js';
+import type { FieldError } from '../errors.js';
 import { ValidationError } from './errors.js';
 import { hashPassword, validatePassword } from './passwords.js';
 import { session, user } from './schema.js';
@@ -19,13 +20,17 @@ export interface NewUser {
 const USERNAME = /^[\w.@+-]{1,150}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Problems with a username and e-mail, by field; empty when they are acceptable. */
-export function validateIdentity(input: { username: string; email?: string }): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
+/** Problems with a username and e-mail; empty when they are acceptable. */
+export function validateIdentity(input: { username: string; email?: string }): FieldError[] {
+  const errors: FieldError[] = [];
   if (!USERNAME.test(input.username))
-    fields['username'] = ['Enter a username of up to 150 letters, digits and @/./+/-/_ characters.'];
-  if (input.email && !EMAIL.test(input.email)) fields['email'] = ['Enter a valid email address.'];
-  return fields;
+    errors.push({
+      field: 'username',
+      message: 'Enter a username of up to 150 letters, digits and @/./+/-/_ characters.',
+    });
+  if (input.email && !EMAIL.test(input.email))
+    errors.push({ field: 'email', message: 'Enter a valid email address.' });
+  return errors;
 }
 
 /** Finds a user by username, case-insensitively. */
@@ -45,12 +50,14 @@ export async function findUserByUsername(db: AppDb, username: string): Promise<U
  * Throws {@link ValidationError} naming each bad field, including a username already taken.
  */
 export async function createUser(db: AppDb, input: NewUser): Promise<UserRow> {
-  const fields = validateIdentity(input);
-  const passwordProblems = validatePassword(input.password, input);
-  if (passwordProblems.length > 0) fields['password'] = passwordProblems;
-  if (!fields['username'] && (await findUserByUsername(db, input.username)))
-    fields['username'] = [`A user with the username "${input.username}" already exists.`];
-  if (Object.keys(fields).length > 0) throw new ValidationError(firstMessage(fields), fields);
+  const errors = validateIdentity(input);
+  for (const message of validatePassword(input.password, input)) errors.push({ field: 'password', message });
+  if (!errors.some((e) => e.field === 'username') && (await findUserByUsername(db, input.username)))
+    errors.push({
+      field: 'username',
+      message: `A user with the username "${input.username}" already exists.`,
+    });
+  if (errors.length > 0) throw new ValidationError(`${errors[0]!.field}: ${errors[0]!.message}`, errors);
   const [row] = await db
     .insert(user)
     .values({
@@ -71,15 +78,14 @@ export async function createUser(db: AppDb, input: NewUser): Promise<UserRow> {
  */
 export async function setPassword(db: AppDb, target: UserRow, password: string): Promise<void> {
   const problems = validatePassword(password, target);
-  if (problems.length > 0) throw new ValidationError(problems[0]!, { password: problems });
+  if (problems.length > 0)
+    throw new ValidationError(
+      problems[0]!,
+      problems.map((message) => ({ field: 'password', message })),
+    );
   const encoded = await hashPassword(password);
   await db.transaction(async (tx) => {
     await tx.update(user).set({ password: encoded }).where(eq(user.id, target.id));
     await tx.delete(session).where(eq(session.userId, target.id));
   });
-}
-
-function firstMessage(fields: Record<string, string[]>): string {
-  const [field, messages] = Object.entries(fields)[0]!;
-  return `${field}: ${messages[0]}`;
 }

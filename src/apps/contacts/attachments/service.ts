@@ -45,9 +45,11 @@ export async function addAttachment(
   options: { maxBytes?: number } = {},
 ): Promise<AttachmentRow> {
   const name = cleanOriginalName(input.originalName);
-  if (!name.ok) throw new ContactValidationError({ file: [name.error] });
+  if (!name.ok) throw new ContactValidationError([{ field: 'file', message: name.error }]);
   if (input.kind !== undefined && !ATTACHMENT_KINDS.includes(input.kind))
-    throw new ContactValidationError({ kind: [`Select one of: ${ATTACHMENT_KINDS.join(', ')}.`] });
+    throw new ContactValidationError([
+      { field: 'kind', message: `Select one of: ${ATTACHMENT_KINDS.join(', ')}.` },
+    ]);
   const stored = await storeFile(deps.mediaRoot, input.data, name.name, options);
   try {
     return await inTransaction(deps.db, async (tx) => {

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { messagesFor } from '../../../core/errors.js';
 import { ContactValidationError } from '../errors.js';
 import { storedPath, storeFile } from './storage.js';
 
@@ -25,7 +26,7 @@ async function refusal(promise: Promise<unknown>): Promise<string[]> {
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ContactValidationError);
-  return (error as ContactValidationError).fields['file'] ?? [];
+  return messagesFor((error as ContactValidationError).errors, 'file');
 }
 
 describe('storing attachment files', () => {

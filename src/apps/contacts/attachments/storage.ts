@@ -27,7 +27,7 @@ const formatBytes = (n: number) =>
       ? `${+(n / 1024).toFixed(1)} KiB`
       : `${n} bytes`;
 
-const rejected = (message: string) => new ContactValidationError({ file: [message] });
+const rejected = (message: string) => new ContactValidationError([{ field: 'file', message }]);
 
 /** The absolute path of a stored file; throws for anything but a name this module made. */
 export function storedPath(mediaRoot: string, storedName: string): string {

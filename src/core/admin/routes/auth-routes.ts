@@ -133,7 +133,7 @@ ${passwordForm(request, passwordFields, errors, 'Change my password')}`,
         await setPassword(ctx.database.db, row, newPassword);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        errors['new_password1'] = error.fields['password'] ?? [error.message];
+        errors['new_password1'] = error.errors.length ? error.errors.map((e) => e.message) : [error.message];
       }
     }
     if (Object.keys(errors).length > 0 || !row) return sendPage(reply, changePage(request, errors));

@@ -51,7 +51,7 @@ export function registerUserPasswordRoute(app: FastifyInstance, deps: AdminDeps)
             await setPassword(db, target, p1);
           } catch (error) {
             if (!(error instanceof ValidationError)) throw error;
-            errors['password1'] = error.fields['password'] ?? [error.message];
+            errors['password1'] = error.errors.length ? error.errors.map((e) => e.message) : [error.message];
           }
         }
         if (Object.keys(errors).length === 0) {

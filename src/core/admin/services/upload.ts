@@ -18,7 +18,7 @@ export function uploadedFile(body: FormBody, key: string): UploadedFile | undefi
  * 1. no file: an error on the add form (unless the upload is optional), nothing on the change form;
  * 2. the form has errors already: the file is not stored (it would have to be removed again);
  * 3. else `store` keeps it and its column values are returned; a refusal (a SlipwayError below
- *    500, with `detail.errors` by field) goes on the form, on the input unless it names a field.
+ *    500, with its field `errors`) goes on the form, on the input unless it names a shown field.
  */
 export async function storeUpload(
   upload: UploadOptions,
@@ -40,10 +40,9 @@ export async function storeUpload(
   } catch (error) {
     if (!(error instanceof SlipwayError) || error.status >= 500) throw error;
     const fields = new Set(editableFields(state).map((f) => f.key));
-    const errors = Object.entries((error.detail?.['errors'] ?? {}) as Record<string, string[]>);
-    if (errors.length === 0) addError(upload.key, error.message);
-    for (const [key, messages] of errors)
-      for (const message of messages) addError(fields.has(key) ? key : upload.key, message);
+    if (error.errors.length === 0) addError(upload.key, error.message);
+    for (const { field, message } of error.errors)
+      addError(field !== null && fields.has(field) ? field : upload.key, message);
     return undefined;
   }
 }

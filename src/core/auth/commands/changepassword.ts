@@ -31,7 +31,7 @@ export default defineCommand({
         return 0;
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        ctx.err(`Error: ${(error.fields['password'] ?? [error.message]).join(' ')}`);
+        ctx.err(`Error: ${error.errors.map((e) => e.message).join(' ') || error.message}`);
       }
     }
     throw new CommandError('too many attempts; the password was not changed');

@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { ask } from '../../cli/prompt.js';
-import { CommandError } from '../../errors.js';
+import { CommandError, messagesFor } from '../../errors.js';
 import { ValidationError } from '../errors.js';
 import { validatePassword } from '../passwords.js';
 import { createUser, findUserByUsername, validateIdentity } from '../users.js';
@@ -34,14 +34,11 @@ export default defineCommand({
       ].filter(Boolean);
       if (missing.length > 0) throw new CommandError(`--no-input needs ${missing.join(' and ')}`);
     } else {
-      username = await askUntilValid(
-        ctx,
-        'Username: ',
-        username,
-        (v) => validateIdentity({ username: v })['username'],
+      username = await askUntilValid(ctx, 'Username: ', username, (v) =>
+        messagesFor(validateIdentity({ username: v }), 'username'),
       );
       email = await askUntilValid(ctx, 'Email address: ', values['email'] as string | undefined, (v) =>
-        v ? validateIdentity({ username: 'x', email: v })['email'] : undefined,
+        v ? messagesFor(validateIdentity({ username: 'x', email: v }), 'email') : undefined,
       );
       password = await askPassword(ctx, { username, email });
     }
@@ -81,7 +78,7 @@ async function askUntilValid(
     const value = given ?? (await ask(question)).trim();
     given = undefined;
     const found = problems(value);
-    if (!found) return value;
+    if (!found?.length) return value;
     ctx.err(`Error: ${found.join(' ')}`);
   }
   throw new CommandError('too many invalid answers');
