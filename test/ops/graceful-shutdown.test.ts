@@ -110,6 +110,28 @@ describe('graceful shutdown of the HTTP server', () => {
     expect(proc.output()).toMatch(/shutdown complete/);
   });
 
+  it('answers the connections waiting in the accept queue when the signal came, never resets them', async () => {
+    const { proc, base, exit } = await bootSlowServer({ SHUTDOWN_TIMEOUT: '10' });
+
+    // The event loop is busy (as with PGlite under load): the signal and the new connections
+    // both wait until it is free, the connections in the kernel's accept queue.
+    const busy = pending(httpGet(`${base}/block?ms=1500`, 15_000));
+    await inFlight(proc, '/block?ms=1500');
+    proc.child.kill('SIGTERM');
+    const queued = await Promise.all(
+      Array.from({ length: 24 }, async () => {
+        const r = await tryGet(`${base}/livez`, 10_000);
+        return 'status' in r ? String(r.status) : r.error;
+      }),
+    );
+
+    expect((await busy).status).toBe(200);
+    // Each was in the queue before the listener closed: each gets an answer (served, or 503
+    // with Retry-After and Connection: close), none is reset or left hanging.
+    expect(queued.filter((s) => s !== '200' && s !== '503')).toEqual([]);
+    expect(await exit).toMatchObject({ code: 0, signal: null });
+  });
+
   it('exits 1 once SHUTDOWN_TIMEOUT passes, cutting a request that runs longer', async () => {
     const { proc, base, exit } = await bootSlowServer({ SHUTDOWN_TIMEOUT: '1' });
 

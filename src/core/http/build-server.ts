@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { AppContext } from '../apps/define-app.js';
 import type { AppRegistry } from '../apps/registry.js';
 import type { MigrationFile } from '../db/migrate/files.js';
+import { installAcceptQueueDrain } from './accept-queue.js';
 import { enforceAllowedHosts } from './allowed-hosts.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { installDatabaseQueue } from './database-queue.js';
@@ -71,6 +72,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       detail: 'The server is shutting down. Send the request again.',
     });
   });
+  installAcceptQueueDrain(app);
   enforceAllowedHosts(app, config.allowedHosts);
   if (deps.database.engine === 'pglite') installDatabaseQueue(app);
   installErrorHandlers(app, config.debug);
