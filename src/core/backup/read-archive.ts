@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { BackupConfig } from '../config/index.js';
 import type { ArchiveFile } from './archive-names.js';
-import { decryptStream, isAgeFile } from './encryption.js';
+import { decryptFile, isAgeFile } from './encryption.js';
 import { BackupError } from './errors.js';
 import { FORMAT, MANIFEST_MEMBER, type Manifest } from './manifest.js';
 import { isSafeMemberPath } from './media-files.js';
@@ -39,10 +39,11 @@ export interface OpenedArchive {
  * {@link readArchive}.
  */
 export async function openArchive(archive: ArchiveFile, config: BackupConfig): Promise<OpenedArchive> {
-  let source: Readable = createReadStream(archive.path);
   const encrypted = isAgeFile(archive.path);
   if (archive.encrypted && !encrypted) throw damagedError(archive, 'it does not start like an age file');
-  if (encrypted) source = await decryptStream(source, config, archive.name);
+  const source: Readable = encrypted
+    ? await decryptFile(archive.path, config, archive.name)
+    : createReadStream(archive.path);
   return { read: (onMember) => readMembers(archive, source, onMember) };
 }
 
