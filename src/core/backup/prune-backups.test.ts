@@ -6,14 +6,18 @@ import { runCommand } from '../testing/run-command.js';
 import { archiveName, listArchives } from './archive-names.js';
 import { planPrune } from './prune-backups.js';
 
-/** One archive a day at 03:00 UTC from 2025-01-01 to 2026-03-31, plus a second one on the last day. */
+/**
+ * One archive a day at 03:00 UTC from 2025-01-01 to 2026-03-31 (as `backup schedule` makes them,
+ * unlabelled), plus a second one on the last day and an old one made with --label.
+ */
 function yearOfArchives(dir: string): void {
   for (let t = Date.UTC(2025, 0, 1, 3); t <= Date.UTC(2026, 2, 31, 3); t += 86_400_000) {
-    const name = archiveName(new Date(t), 'nightly', true);
+    const name = archiveName(new Date(t), undefined, true);
     writeFileSync(join(dir, name), 'x');
     writeFileSync(join(dir, `${name}.json`), '{}');
   }
-  writeFileSync(join(dir, archiveName(new Date(Date.UTC(2026, 2, 31, 15)), 'manual', true)), 'x');
+  writeFileSync(join(dir, archiveName(new Date(Date.UTC(2026, 2, 31, 15)), undefined, true)), 'x');
+  writeFileSync(join(dir, archiveName(new Date(Date.UTC(2025, 5, 10, 12)), 'before-upgrade', true)), 'x');
 }
 
 describe('backup prune', () => {
@@ -49,20 +53,46 @@ describe('backup prune', () => {
       '2025-09-30T03 monthly 6',
     ]);
     expect(plan.delete).toHaveLength(456 - 17);
+    expect(plan.labelled.map((a) => a.name)).toEqual(['slipway-20250610T120000Z-before-upgrade.tar.age']);
+  });
+
+  it('never counts or deletes an archive made with --label', () => {
+    const labelled = archiveName(new Date(Date.UTC(2026, 2, 31, 18)), 'before-upgrade', true);
+    writeFileSync(join(dir, labelled), 'x');
+    try {
+      const plan = planPrune(listArchives(dir), { daily: 1, weekly: 0, monthly: 0 });
+      // The newest archive is labelled: the daily rule keeps the newest unlabelled one instead.
+      expect(plan.keep.map((k) => k.archive.name)).toEqual(['slipway-20260331T150000Z.tar.age']);
+      expect(plan.delete.some((a) => a.label !== undefined)).toBe(false);
+      expect(plan.labelled.map((a) => a.name)).toEqual([
+        labelled,
+        'slipway-20250610T120000Z-before-upgrade.tar.age',
+      ]);
+    } finally {
+      rmSync(join(dir, labelled));
+    }
   });
 
   it('lists without deleting, and deletes the rest (and their summaries) with --confirm', async () => {
     const env = { BACKUP_DIR: dir, DATA_DIR: dir };
     const args = ['backup', 'prune', '--keep-daily', '7', '--keep-weekly', '4', '--keep-monthly', '6'];
     const dry = await runCommand(args, env, { cwd: dir });
-    expect(dry.stdout).toContain('Would keep 17 and delete 439: run again with --confirm to delete.');
-    expect(listArchives(dir)).toHaveLength(456);
+    expect(dry.stdout).toContain(
+      'Would keep 17 and delete 439; 1 labelled archive(s) kept outside the policy: run again with --confirm to delete.',
+    );
+    expect(dry.stdout).toContain(
+      'keep    slipway-20250610T120000Z-before-upgrade.tar.age  (labelled: never pruned)',
+    );
+    expect(listArchives(dir)).toHaveLength(457);
 
     const real = await runCommand([...args, '--confirm'], env, { cwd: dir });
     expect(real).toMatchObject({ code: 0 });
-    expect(real.stdout).toContain('Kept 17, deleted 439.');
-    expect(listArchives(dir)).toHaveLength(17);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(16); // the manual one had none
+    expect(real.stdout).toContain('Kept 17, deleted 439; 1 labelled archive(s) kept outside the policy.');
+    expect(listArchives(dir).map((a) => a.label ?? '')).toEqual([
+      ...Array<string>(17).fill(''),
+      'before-upgrade',
+    ]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(16); // the 15:00 one had none
   });
 
   it('refuses a policy that keeps nothing, and a count that is not a number', async () => {

@@ -12,6 +12,8 @@ export interface PrunePlan {
   /** Archives kept, newest first, each with the rule that keeps it: 'daily 1', 'monthly 3'. */
   keep: { archive: ArchiveFile; reason: string }[];
   delete: ArchiveFile[];
+  /** Archives made with --label, newest first: never pruned (a manual "before-upgrade" snapshot). */
+  labelled: ArchiveFile[];
 }
 
 const PERIODS: [keyof KeepPolicy, (d: Date) => string][] = [
@@ -26,6 +28,9 @@ const PERIODS: [keyof KeepPolicy, (d: Date) => string][] = [
  * period (UTC day, ISO week, month) until N periods are kept; an archive another rule already
  * keeps does not count towards this one. Everything else is deleted.
  *
+ * Archives made with `--label` are outside the policy: they are neither counted nor deleted
+ * (an operator's "before-upgrade" snapshot stays until they delete it themselves).
+ *
  * @example
  *   planPrune(listArchives(dir), { daily: 7, weekly: 4, monthly: 6 });
  */
@@ -34,7 +39,8 @@ export function planPrune(archives: readonly ArchiveFile[], policy: KeepPolicy):
     throw new BackupError(
       'refusing to delete every archive: give --keep-daily, --keep-weekly or --keep-monthly',
     );
-  const newestFirst = [...archives].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const byAge = [...archives].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const newestFirst = byAge.filter((a) => a.label === undefined);
   const kept = new Map<string, string>();
   for (const [rule, periodOf] of PERIODS) {
     const n = policy[rule];
@@ -56,6 +62,7 @@ export function planPrune(archives: readonly ArchiveFile[], policy: KeepPolicy):
       .filter((a) => kept.has(a.name))
       .map((archive) => ({ archive, reason: kept.get(archive.name)! })),
     delete: newestFirst.filter((a) => !kept.has(a.name)),
+    labelled: byAge.filter((a) => a.label !== undefined),
   };
 }
 

@@ -10,7 +10,8 @@ export default defineCommand({
   description:
     'As borg prune: for each rule, daily then weekly then monthly, the newest archive of each of the last N days\n' +
     '(ISO weeks, months; UTC) that have one is kept; an archive kept by an earlier rule does not count for a\n' +
-    'later one. Omitted rules keep 0. Without --confirm nothing is deleted.',
+    'later one. Omitted rules keep 0. Archives made with --label are never pruned. Without --confirm nothing is\n' +
+    'deleted.',
   options: {
     'keep-daily': { type: 'string' },
     'keep-weekly': { type: 'string' },
@@ -25,12 +26,15 @@ export default defineCommand({
     };
     const confirm = Boolean(values['confirm']);
     const plan = pruneBackups({ dir: ctx.config().backup.dir }, { policy, confirm });
+    const labelled =
+      plan.labelled.length > 0 ? `; ${plan.labelled.length} labelled archive(s) kept outside the policy` : '';
     for (const { archive, reason } of plan.keep) ctx.out(`keep    ${archive.name}  (${reason})`);
+    for (const archive of plan.labelled) ctx.out(`keep    ${archive.name}  (labelled: never pruned)`);
     for (const archive of plan.delete) ctx.out(`${confirm ? 'deleted' : 'delete '} ${archive.name}`);
     ctx.out(
       confirm
-        ? `Kept ${plan.keep.length}, deleted ${plan.delete.length}.`
-        : `Would keep ${plan.keep.length} and delete ${plan.delete.length}: run again with --confirm to delete.`,
+        ? `Kept ${plan.keep.length}, deleted ${plan.delete.length}${labelled}.`
+        : `Would keep ${plan.keep.length} and delete ${plan.delete.length}${labelled}: run again with --confirm to delete.`,
     );
     return 0;
   },
