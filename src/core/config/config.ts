@@ -79,6 +79,12 @@ export interface PostgresConfig {
   readonly hosts?: readonly { readonly host: string; readonly port: number }[];
   /** REPLICA_MAX_LAG: a replica further behind leaves the rotation until it catches up. */
   readonly replicaMaxLagMs?: number;
+  /**
+   * How often the replicas' lag is measured, and how often, with several hosts, the writable
+   * one is looked for (2 s each). Not read from the environment: tests and benchmarks set them.
+   */
+  readonly replicaCheckIntervalMs?: number;
+  readonly hostSearchIntervalMs?: number;
 }
 
 /** One hot standby: where it listens and how to log in (the pool settings are the primary's). */

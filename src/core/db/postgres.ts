@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { AppDb, Database, Session, SqlRunner } from './database.js';
 import { createReplicaSet, type ReplicaRouter } from './replicas.js';
 import { describeDbError } from './unavailable.js';
-import { createWritableHost, type HostPort, type WritableHost } from './writable-host.js';
+import { createWritableHost, type HostPort, MOVED, type WritableHost } from './writable-host.js';
 
 export interface PostgresTarget {
   host: string;
@@ -23,6 +23,9 @@ export interface PostgresTarget {
   replicaMaxLagMs?: number | undefined;
   /** Several hosts (DATABASE_URL=postgres://db1,db2/…): connections go to the writable one. */
   hosts?: readonly HostPort[] | undefined;
+  /** How often replicas are measured, and the writable host looked for (2 s each). */
+  replicaCheckIntervalMs?: number | undefined;
+  hostSearchIntervalMs?: number | undefined;
 }
 
 /**
@@ -56,14 +59,22 @@ export class PostgresDatabase implements Database {
         target.hosts,
         { ...connection, connectionTimeoutMillis: target.connectTimeoutMs, application_name: 'slipway' },
         log,
+        target.hostSearchIntervalMs,
       );
     }
     const writable = this.writable;
-    // A failed query tells the host finder at once (it also looks every 2 s, for transactions).
+    // A failed connection tells the host finder at once (queries, in transactions too, tell it
+    // through its Client class; it also looks every 2 s).
     const Pool = writable
       ? class NoticingPool extends pg.Pool {
           override query(...args: unknown[]): never {
             const result = (super.query as (...a: unknown[]) => unknown)(...args);
+            if (result instanceof Promise) result.catch((error) => writable.notice(error));
+            return result as never;
+          }
+          // A transaction's connection that cannot be opened (the old primary is gone).
+          override connect(...args: unknown[]): never {
+            const result = (super.connect as (...a: unknown[]) => unknown)(...args);
             if (result instanceof Promise) result.catch((error) => writable.notice(error));
             return result as never;
           }
@@ -85,7 +96,9 @@ export class PostgresDatabase implements Database {
       keepAlive: true,
       application_name: 'slipway',
     });
+    writable?.attach(this.pool);
     this.pool.on('error', (error) => {
+      if ((error as { code?: string }).code === MOVED) return; // closed by the host finder
       writable?.notice(error);
       log.warn({ reason: describeDbError(error) }, 'idle database connection lost');
     });
@@ -104,6 +117,8 @@ export class PostgresDatabase implements Database {
           keepAlive: true,
         },
         maxLagMs: target.replicaMaxLagMs ?? 5000,
+        intervalMs: target.replicaCheckIntervalMs,
+        onPromoted: writable ? () => writable.search() : undefined,
         schema: options.schema ?? {},
         log,
       });

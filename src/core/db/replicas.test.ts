@@ -95,7 +95,13 @@ describe('reads on a hot standby', needs(postgresServer), () => {
         LOG_LEVEL: 'silent',
       },
     });
-    database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
+    // Lag measured every 200 ms, so a test waits less for a state; the writable host looked for
+    // only when a query tells of a failover, never by the timer, so that this is what is tested.
+    if (config.database.engine !== 'postgres') throw new Error('expected a PostgreSQL configuration');
+    database = await openDatabase(
+      { ...config.database, replicaCheckIntervalMs: 200, hostSearchIntervalMs: 600_000 },
+      { log, schema: registry.schema, role: 'client' },
+    );
     app = await buildServer({
       config,
       database,
@@ -105,6 +111,11 @@ describe('reads on a hot standby', needs(postgresServer), () => {
       lifecycle: { draining: false },
     });
     await app.ready();
+    // The questions of the tests below, written once and replayed once (the 2 s delay is paid
+    // here, not by every test).
+    for (const text of Object.keys(questions) as (keyof typeof questions)[])
+      questions[text] = await createQuestion(database.db, text, -1, ['Yes', 'No']);
+    await replayed(questions['Failover?']!.id);
   }, 60_000);
 
   afterAll(async () => {
@@ -122,18 +133,34 @@ describe('reads on a hot standby', needs(postgresServer), () => {
     return database.replicas!.status()[0]!;
   };
 
-  /** A question the standby has replayed. */
-  async function replicatedQuestion(text: string) {
-    const q = await createQuestion(database.db, text, -1, ['Yes', 'No']);
+  type Question = Awaited<ReturnType<typeof createQuestion>>;
+  const questions: Record<
+    'Streamed?' | 'Stale?' | 'Standby down?' | 'Primary down?' | 'Failover?',
+    Question | undefined
+  > = {
+    'Streamed?': undefined,
+    'Stale?': undefined,
+    'Standby down?': undefined,
+    'Primary down?': undefined,
+    'Failover?': undefined,
+  };
+  /** A question written on the primary in beforeAll, which the standby has replayed since. */
+  const replicatedQuestion = async (text: keyof typeof questions) => questions[text]!;
+  async function replayed(id: number) {
     await until('the standby to replay the question', async () => {
-      const rows = await standby.query('SELECT 1 FROM polls_question WHERE id = $1', [q.id], 'slipway');
+      const rows = await standby.query('SELECT 1 FROM polls_question WHERE id = $1', [id], 'slipway');
       return rows.length > 0 ? true : undefined;
     });
-    return q;
   }
 
   it('streams: a row written on the primary is readable on the standby, which is read-only', async () => {
     const q = await replicatedQuestion('Streamed?');
+    const [row] = await standby.query<{ question_text: string }>(
+      'SELECT question_text FROM polls_question WHERE id = $1',
+      [q.id],
+      'slipway',
+    );
+    expect(row?.question_text).toBe('Streamed?');
     await expect(
       standby.query(
         'INSERT INTO polls_choice (question_id, choice_text, votes) VALUES ($1, $2, 0)',
@@ -211,9 +238,21 @@ describe('reads on a hot standby', needs(postgresServer), () => {
       expect(read.statusCode).toBe(200);
       expect(votes(read.body)).toEqual([0, 0]);
       expect((await client().get('/polls/')).statusCode).toBe(200);
+      // Read-only, not down: the proxy must keep sending requests to this server.
+      const ready = await app.inject({ url: '/readyz', headers: { host: 'localhost' } });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks.database).toMatchObject({
+        ok: true,
+        mode: 'read-only',
+        error: expect.any(String),
+      });
     } finally {
       await primary.start();
     }
+    await until('the app to reach the primary again', async () => {
+      const ready = await app.inject({ url: '/readyz', headers: { host: 'localhost' } });
+      return ready.json().checks.database.mode === undefined ? true : undefined;
+    });
   });
 
   it('serves the admin changelist and the API list and detail from the standby, unless the client wrote later', async () => {
@@ -300,6 +339,45 @@ describe('reads on a hot standby', needs(postgresServer), () => {
     await until('the old primary to replay a write of the new one', async () => {
       const rows = await primary.query('SELECT 1 FROM polls_question WHERE id = $1', [after.id], 'slipway');
       return rows.length > 0 ? true : undefined;
+    });
+  });
+
+  // After the failover above: `standby` is the primary, `primary` its standby.
+  it('answers a write that meets a demoted server 503 with Retry-After, and sends the next one to the new primary', async () => {
+    const q = await createQuestion(database.db, 'Demoted?', -1, ['Yes']);
+    await until('the old primary to replay the question', async () => {
+      const rows = await primary.query('SELECT 1 FROM polls_question WHERE id = $1', [q.id], 'slipway');
+      return rows.length > 0 ? true : undefined;
+    });
+    const warm = await client().post(`/polls/${q.id}/vote/`, { choice: String(q.choiceIds[0]) });
+    expect(warm.statusCode).toBe(303);
+    // The current primary turns read-only with the app's connections to it still open (no restart,
+    // no lost connection to notice), and the other server is promoted.
+    await standby.query('ALTER SYSTEM SET default_transaction_read_only = on');
+    await standby.query('SELECT pg_reload_conf()');
+    await primary.promote();
+
+    // The vote's transaction meets the read-only server: 503 at once, and the search runs now,
+    // not at the next tick (which this app has every 10 minutes only).
+    const started = Date.now();
+    const refused = await client().post(`/polls/${q.id}/vote/`, { choice: String(q.choiceIds[0]) });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBeDefined();
+    const next = await client().post(`/polls/${q.id}/vote/`, { choice: String(q.choiceIds[0]) });
+    expect(next.statusCode).toBe(303);
+    expect(Date.now() - started).toBeLessThan(3000);
+    const [row] = await primary.query<{ votes: number }>(
+      'SELECT votes FROM polls_choice WHERE question_id = $1',
+      [q.id],
+      'slipway',
+    );
+    expect(row?.votes).toBe(2);
+    // The idle connections to the demoted server were closed, not left to fail one request each.
+    await until('the app to close its connections to the demoted server', async () => {
+      const rows = await standby.query(
+        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'slipway' AND pid <> pg_backend_pid()",
+      );
+      return rows.length === 0 ? true : undefined;
     });
   });
 });

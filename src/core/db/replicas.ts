@@ -43,7 +43,12 @@ export interface ReplicaSetOptions {
   /** Pool settings copied from the primary's (connect and statement timeouts). */
   poolConfig: pg.PoolConfig;
   maxLagMs: number;
-  intervalMs?: number;
+  intervalMs?: number | undefined;
+  /**
+   * Called when a replica is found promoted, before it leaves the rotation: the writable host is
+   * looked for then, so the reads that fall back to the primary go to the promoted server.
+   */
+  onPromoted?: (() => Promise<void>) | undefined;
   schema: Record<string, unknown>;
   log: Logger;
 }
@@ -157,6 +162,7 @@ export function createReplicaSet(options: ReplicaSetOptions): ReplicaRouter {
         lag_ms: string;
       }[];
       if (!row?.standby) {
+        if (replica.status.state !== 'down') await options.onPromoted?.().catch(() => undefined);
         setState(replica, 'down', null, 'not a standby (promoted?): left out of the rotation');
         return;
       }

@@ -10,8 +10,11 @@ const NETWORK_CODES = new Set([
   'ENOENT', // a Unix socket that is gone
 ]);
 
-/** SQLSTATEs that mean "the server is not there right now", not "your query is wrong". */
-const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+/**
+ * SQLSTATEs that mean "the server is not there right now", not "your query is wrong"; 25006
+ * (read_only_sql_transaction): a write reached a standby, the primary is being failed over.
+ */
+const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300', '57014', '25006']);
 
 const MESSAGES = [
   'connection terminated',

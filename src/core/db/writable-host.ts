@@ -15,6 +15,12 @@ export interface WritableHost {
   readonly Client: typeof pg.Client;
   /** Tells of a failed query: a lost connection or a read-only server starts a search at once. */
   notice(error: unknown): void;
+  /**
+   * Keeps `pool` on the writable host: a connection that met a read-only server (25006) is closed
+   * when released, and when the writable host moves, the idle connections to the old one are
+   * closed, so the next request opens one to the new host instead of failing on the old.
+   */
+  attach(pool: pg.Pool): void;
   /** Looks for the writable host now; resolves once the search ends (found or not). */
   search(): Promise<void>;
   close(): void;
@@ -37,6 +43,7 @@ export function createWritableHost(
   let index = 0;
   let searching: Promise<void> | undefined;
   let closed = false;
+  const moved = new Set<() => void>();
 
   async function isWritable(target: HostPort): Promise<boolean> {
     const client = new pg.Client({ ...connection, host: target.host, port: target.port });
@@ -64,6 +71,7 @@ export function createWritableHost(
             `the writable database is now ${name(hosts[i]!)}: new connections go there`,
           );
           index = i;
+          for (const listener of moved) listener();
         }
         return;
       }
@@ -83,22 +91,69 @@ export function createWritableHost(
   timer.unref();
   void search();
 
+  const notice = (error: unknown) => {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (code === READ_ONLY || isDatabaseUnavailable(error)) {
+      log.debug({ reason: describeDbError(error) }, 'looking for the writable database');
+      void search();
+    }
+  };
+
   class WritableClient extends pg.Client {
+    /** The host this connection went to. */
+    readonly target = hosts[index]!;
+    /** Set when the server answered 25006: it is not the primary any more. */
+    readOnly = false;
+
     constructor(config?: pg.ClientConfig) {
       // pg-pool keeps the password non-enumerable: a spread alone would drop it.
       super({ ...config, password: config?.password, ...hosts[index] });
     }
+
+    // Every query, in a transaction or not, tells of a read-only server at once; its error (a
+    // 503 for the request) waits for the search, up to SEARCH_WAIT_MS, so that the client's
+    // retry already goes to the new primary.
+    override query(...args: unknown[]): never {
+      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+      if (!(result instanceof Promise)) return result as never;
+      return result.catch(async (error: unknown) => {
+        if ((error as { code?: unknown } | undefined)?.code === READ_ONLY) {
+          this.readOnly = true;
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            search(),
+            new Promise((resolve) => {
+              timer = setTimeout(resolve, SEARCH_WAIT_MS);
+            }),
+          ]).finally(() => clearTimeout(timer));
+        } else notice(error);
+        throw error;
+      }) as never;
+    }
   }
+  const stale = (client: pg.Client) =>
+    client instanceof WritableClient && (client.readOnly || client.target !== hosts[index]);
 
   return {
     current: () => hosts[index]!,
     Client: WritableClient,
-    notice(error) {
-      const code = (error as { code?: unknown } | undefined)?.code;
-      if (code === '25006' || isDatabaseUnavailable(error)) {
-        log.debug({ reason: describeDbError(error) }, 'looking for the writable database');
-        void search();
-      }
+    notice,
+    attach(pool) {
+      // pg-pool's public events tell which connections are idle; a connection is closed only
+      // while idle (through the 'error' pg-pool removes it on) or on its release.
+      const idle = new Set<pg.Client>();
+      pool.on('release', (_error: Error | undefined, client: pg.Client) => {
+        if (stale(client)) void client.end().catch(() => undefined);
+        else idle.add(client);
+      });
+      pool.on('acquire', (client) => idle.delete(client));
+      pool.on('remove', (client) => idle.delete(client));
+      moved.add(() => {
+        for (const client of [...idle].filter(stale)) {
+          idle.delete(client);
+          client.emit('error', Object.assign(new Error('the writable database moved'), { code: MOVED }));
+        }
+      });
     },
     search,
     close() {
@@ -107,5 +162,12 @@ export function createWritableHost(
     },
   };
 }
+
+/** read_only_sql_transaction: a write reached a standby (or a server set read-only). */
+const READ_ONLY = '25006';
+/** How long the error of a write that met a read-only server waits for the new primary. */
+const SEARCH_WAIT_MS = 1000;
+/** The code of the error that closes an idle connection to a host that is no longer writable. */
+export const MOVED = 'SLIPWAY_DB_MOVED';
 
 const name = (h: HostPort) => `${h.host}:${h.port}`;

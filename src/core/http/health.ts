@@ -18,7 +18,8 @@ const PING_TIMEOUT_MS = 2000;
 /**
  * `/livez`: 200 whenever the process serves HTTP, with no dependencies (container HEALTHCHECK).
  * `/readyz`: 200 only when not shutting down, the database answers and no migration is pending
- * (load balancer); otherwise 503 with the failing check in the body.
+ * (load balancer); otherwise 503 with the failing check in the body. With the primary lost but a
+ * replica streaming, 200 with `checks.database.mode: 'read-only'`: pages still answer from it.
  */
 export function registerHealthRoutes(
   app: FastifyInstance,
@@ -45,7 +46,12 @@ export function registerHealthRoutes(
           ? { ok: true }
           : { ok: false, error: 'migrations are pending', pending: status.pending.map((f) => f.name) };
     } catch (error) {
-      checks['database'] = { ok: false, error: describeDbError(error) };
+      // With a replica in the rotation the site is read-only, not down: reads answer from it and
+      // writes 503, so the proxy keeps sending requests (the primary's error is still shown).
+      const readOnly = deps.database.replicas?.status().some((r) => r.state === 'streaming');
+      checks['database'] = readOnly
+        ? { ok: true, mode: 'read-only', error: describeDbError(error) }
+        : { ok: false, error: describeDbError(error) };
     }
     // Shown, never failing: with every replica down, reads go to the primary.
     if (deps.database.replicas) checks['replicas'] = { ok: true, replicas: deps.database.replicas.status() };
