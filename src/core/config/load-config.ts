@@ -175,10 +175,28 @@ function resolveDatabase(
   // SQL_HOST without SQL_ENGINE can only mean a server; Django would silently use SQLite.
   const engine = raw['SQL_ENGINE'] ? env.SQL_ENGINE : raw['SQL_HOST'] ? 'postgres' : 'pglite';
   if (engine === 'pglite') return { engine: 'pglite', dir: defaultDir, waitTimeoutMs: pool.waitTimeoutMs };
+  // Several hosts (`SQL_HOST=db,db-replica`, each `host[:port]`, SQL_PORT by default), as in
+  // DATABASE_URL: connections go to the one that accepts writes, found again after a failover.
+  const entries = (env.SQL_HOST ?? 'localhost').split(',').map((entry) => entry.trim());
+  const hosts = entries.map((entry) => {
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(entry);
+    const port = match?.[2] ? Number(match[2]) : env.SQL_PORT;
+    return match && port >= 1 && port <= 65_535
+      ? { host: match[1]!.replace(/^\[|\]$/g, ''), port }
+      : undefined;
+  });
+  if (entries.length > 1 && hosts.some((h) => !h)) {
+    problems.push(
+      `SQL_HOST: expected host or host:port, comma-separated, got ${JSON.stringify(env.SQL_HOST)}`,
+    );
+    return undefined;
+  }
+  const several = entries.length > 1 ? (hosts as { host: string; port: number }[]) : undefined;
   return {
     engine: 'postgres',
-    host: env.SQL_HOST ?? 'localhost',
-    port: env.SQL_PORT,
+    host: several ? several[0]!.host : (env.SQL_HOST ?? 'localhost'),
+    port: several ? several[0]!.port : env.SQL_PORT,
+    ...(several ? { hosts: Object.freeze(several) } : {}),
     database: env.SQL_DATABASE ?? 'postgres',
     user: env.SQL_USER ?? 'postgres',
     password: env.SQL_PASSWORD,

@@ -114,4 +114,22 @@ describe('replica configuration', () => {
       'DATABASE_URL: expected several hosts as host1:port1,host2:port2',
     ]);
   });
+
+  it('reads several hosts in the seed-style SQL_HOST the same way, SQL_PORT by default', () => {
+    const config = load({ SQL_HOST: 'db, db-replica:5433', SQL_PORT: '5434', SQL_DATABASE: 'slipway' });
+    expect(config.database).toMatchObject({
+      engine: 'postgres',
+      host: 'db',
+      port: 5434,
+      database: 'slipway',
+      hosts: [
+        { host: 'db', port: 5434 },
+        { host: 'db-replica', port: 5433 },
+      ],
+    });
+    expect(load({ SQL_HOST: 'db' }).database).not.toHaveProperty('hosts');
+    expect(problemsOf({ SQL_HOST: 'db,,db-replica' })).toEqual([
+      'SQL_HOST: expected host or host:port, comma-separated, got "db,,db-replica"',
+    ]);
+  });
 });
