@@ -54,6 +54,11 @@ function baseDocuments(): Manifest[] {
 
 describe('deploy/kubernetes: the schemas, offline', () => {
   it('validates every document of the base against its kind', () => {
+    const dir = join(root, 'deploy/kubernetes/base');
+    const listed = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).resources as string[];
+    expect(listed.sort()).toEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml'),
+    );
     const docs = baseDocuments();
     expect(docs.map((d) => d.kind).sort()).toEqual([
       'Cluster',
@@ -269,6 +274,9 @@ describe('deploy/kubernetes: the contract checks fail on broken manifests', need
     );
     expect(broken((find) => (web(find).securityContext.readOnlyRootFilesystem = false))).toMatch(
       /root filesystem is not read-only/,
+    );
+    expect(broken((find) => (web(find).securityContext.capabilities.drop = []))).toMatch(
+      /capabilities are not all dropped/,
     );
     expect(broken((find) => (find('Deployment').spec.replicas = 3))).toMatch(/replicas is set/);
     expect(broken((find) => (find('Ingress').spec.rules[0].host = 'shop.example.org'))).toMatch(

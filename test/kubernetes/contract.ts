@@ -89,7 +89,11 @@ type Container = {
   ports?: { name?: string; containerPort: number }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[] };
+  };
   // biome-ignore lint/suspicious/noExplicitAny: probes and lifecycle are read field by field.
   [key: string]: any;
 };
@@ -273,6 +277,8 @@ export function contractProblems(docs: Manifest[], image: ImageFacts): string[] 
       problems.push(
         `${workload.kind} ${workload.metadata.name}: runAsUser ${security.runAsUser}, but the image's USER ${image.user} is uid ${image.uid}`,
       );
+    if (security.seccompProfile?.type !== 'RuntimeDefault')
+      problems.push(`${workload.kind} ${workload.metadata.name}: no RuntimeDefault seccomp profile`);
     if (spec.automountServiceAccountToken !== false)
       problems.push(
         `${workload.kind} ${workload.metadata.name}: the service account token is mounted (the app needs none)`,
@@ -284,6 +290,8 @@ export function contractProblems(docs: Manifest[], image: ImageFacts): string[] 
         problems.push(`${id}: the root filesystem is not read-only`);
       if (container.securityContext?.allowPrivilegeEscalation !== false)
         problems.push(`${id}: allowPrivilegeEscalation is not false`);
+      if (!container.securityContext?.capabilities?.drop?.includes('ALL'))
+        problems.push(`${id}: capabilities are not all dropped`);
       if (!container.resources?.requests?.['cpu'] || !container.resources?.requests?.['memory'])
         problems.push(`${id}: no CPU and memory requests`);
       if (!container.resources?.limits?.['memory']) problems.push(`${id}: no memory limit`);
