@@ -91,17 +91,19 @@ export interface LoadReport {
 export interface SteadyLoad {
   /** How many requests are waiting for their answer right now. */
   inFlight(): number;
+  /** Sends no more requests (before `durationMs` is over); `done` then waits for those under way. */
+  stop(): void;
   /** Resolves once the load has run its course and every request has ended. */
   done: Promise<LoadReport>;
 }
 
 const EXPECTED: Record<Outcome['kind'], number> = { page: 200, detail: 200, api: 200, vote: 303 };
 
-const percentile = (sorted: readonly number[], p: number) =>
+export const percentile = (sorted: readonly number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /**
- * Sends `rate` requests a second for `durationMs`, at fixed intervals whatever the answers (an
+ * Sends `rate` requests a second for `durationMs` (or until `stop()`), at fixed intervals whatever the answers (an
  * open model, so a stall shows as failures and latency, not as a slower client): in turn the
  * polls index, the question's page, the API's person list and a vote (POST with the CSRF cookie
  * and token). A request fails when it gets no answer within 10 s, or another status than 200
@@ -159,11 +161,18 @@ export async function steadyLoad(target: LoadTarget, rate: number, durationMs: n
   const total = Math.round((rate * durationMs) / 1000);
   const started = Date.now();
   const requests: Promise<void>[] = [];
+  let stopped = false;
+  let wake: (() => void) | undefined;
   const done = (async () => {
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; i < total && !stopped; i++) {
       const due = started + (i * 1000) / rate;
       const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0)
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, wait);
+        });
+      if (stopped) break;
       sent = i;
       requests.push(send(kinds[i % kinds.length]!));
     }
@@ -177,7 +186,14 @@ export async function steadyLoad(target: LoadTarget, rate: number, durationMs: n
       p99: percentile(latencies, 99),
     };
   })();
-  return { inFlight: () => inFlight, done };
+  return {
+    inFlight: () => inFlight,
+    stop: () => {
+      stopped = true;
+      wake?.();
+    },
+    done,
+  };
 }
 
 export interface Instance {
