@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { apiUser, installApiAuthentication, installApiErrors } from '../../../core/api/authentication.js';
+import { defineApiRoutes } from '../../../core/api/define-api-routes.js';
 import type { AppContext } from '../../../core/apps/define-app.js';
 import { PermissionDeniedError } from '../../../core/auth/errors.js';
 import type { AuthUser } from '../../../core/auth/request-user.js';
@@ -22,9 +22,11 @@ export function contentDisposition(name: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(safe)}`;
 }
 
-/** Whether `user` may download attachments: the view (or change) permission, as for the list. */
+/** Who may download attachments: the view (or change) permission, as for the list. */
+const VIEW_ATTACHMENTS = ['contacts.view_attachment', 'contacts.change_attachment'] as const;
+
 function mayViewAttachments(user: AuthUser): boolean {
-  return user.hasPerm('contacts.view_attachment') || user.hasPerm('contacts.change_attachment');
+  return VIEW_ATTACHMENTS.some((perm) => user.hasPerm(perm));
 }
 
 /**
@@ -58,26 +60,23 @@ async function sendAttachment(reply: FastifyReply, deps: MediaDeps, raw: string)
  * - GET /api/v1/contacts/attachment/<id>/file/: API clients, with a token or the session, as
  *   for the rest of the API (the JSON resource carries the file's metadata, this its content).
  */
-export function registerAttachmentRoutes(app: FastifyInstance, ctx: AppContext): void {
+export async function registerAttachmentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const deps = { db: ctx.database.db, mediaRoot: ctx.config.mediaRoot };
-  const denied = () => new PermissionDeniedError('You do not have permission to view attachments.');
+  const denied = 'You do not have permission to view attachments.';
   app.get<{ Params: { id: string } }>('/admin/contacts/attachment/:id/download/', async (request, reply) => {
     const user = request.user;
     if (!user) return reply.redirect(`/admin/login/?next=${encodeURIComponent(request.url)}`, 302);
-    if (!user.isStaff || !mayViewAttachments(user)) throw denied();
+    if (!user.isStaff || !mayViewAttachments(user)) throw new PermissionDeniedError(denied);
     return sendAttachment(reply, deps, request.params.id);
   });
-  app.register(async (api) => {
-    installApiAuthentication(api, ctx.database.db);
-    installApiErrors(api);
-    api.get<{ Params: { id: string } }>(
-      '/api/v1/contacts/attachment/:id/file/',
-      { config: { csrf: false } },
-      async (request, reply) => {
-        if (!mayViewAttachments(apiUser(request))) throw denied();
-        return sendAttachment(reply, deps, request.params.id);
-      },
-    );
+  await defineApiRoutes(app, ctx, (api) => {
+    api.route<{ id: string }>({
+      method: 'GET',
+      path: 'contacts/attachment/:id/file/',
+      permission: VIEW_ATTACHMENTS,
+      deniedMessage: denied,
+      handler: (request, reply) => sendAttachment(reply, deps, request.params.id),
+    });
   });
 }
 
