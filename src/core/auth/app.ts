@@ -1,5 +1,5 @@
-import { registerAuthAdmin } from '../admin/auth-admin.js';
 import { defineApp } from '../apps/define-app.js';
+import { registerAuthAdmin } from './admin.js';
 import changepassword from './commands/changepassword.js';
 import clearsessions from './commands/clearsessions.js';
 import createsuperuser from './commands/createsuperuser.js';

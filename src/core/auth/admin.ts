@@ -1,9 +1,9 @@
-import { hashPassword, validatePassword } from '../auth/passwords.js';
-import { group, groupPermission, type permission, user, userGroup, userPermission } from '../auth/schema.js';
-import { validateIdentity } from '../auth/users.js';
+import type { Row } from '../admin/options.js';
+import type { AdminSite } from '../admin/site.js';
 import { errorsByField } from '../errors.js';
-import type { Row } from './options.js';
-import type { AdminSite } from './site.js';
+import { hashPassword, validatePassword } from './passwords.js';
+import { group, groupPermission, type permission, user, userGroup, userPermission } from './schema.js';
+import { validateIdentity } from './users.js';
 
 type PermissionRow = typeof permission.$inferSelect;
 const permissionLabel = (row: Row) => {
