@@ -69,8 +69,11 @@ export class PostgresDatabase implements Database {
       ? class NoticingPool extends pg.Pool {
           override query(...args: unknown[]): never {
             const result = (super.query as (...a: unknown[]) => unknown)(...args);
-            if (result instanceof Promise) result.catch((error) => writable.notice(error));
-            return result as never;
+            if (!(result instanceof Promise)) return result as never;
+            return result.catch(async (error: unknown) => {
+              await writable.failed(error);
+              throw error;
+            }) as never;
           }
           // A transaction's connection that cannot be opened (the old primary is gone).
           override connect(...args: unknown[]): never {

@@ -16,6 +16,11 @@ export interface WritableHost {
   /** Tells of a failed query: a lost connection or a read-only server starts a search at once. */
   notice(error: unknown): void;
   /**
+   * {@link notice}, and after a read-only server (25006) waits for the search (1 s at most), so
+   * that the error's 503 goes out once new connections go to the new primary.
+   */
+  failed(error: unknown): Promise<void>;
+  /**
    * Keeps `pool` on the writable host: a connection that met a read-only server (25006) is closed
    * when released, and when the writable host moves, the idle connections to the old one are
    * closed, so the next request opens one to the new host instead of failing on the old.
@@ -99,6 +104,17 @@ export function createWritableHost(
     }
   };
 
+  const failed = async (error: unknown) => {
+    if ((error as { code?: unknown } | undefined)?.code !== READ_ONLY) return notice(error);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      search(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, SEARCH_WAIT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  };
+
   class WritableClient extends pg.Client {
     /** The host this connection went to. */
     readonly target = hosts[index]!;
@@ -117,16 +133,8 @@ export function createWritableHost(
       const result = (super.query as (...a: unknown[]) => unknown)(...args);
       if (!(result instanceof Promise)) return result as never;
       return result.catch(async (error: unknown) => {
-        if ((error as { code?: unknown } | undefined)?.code === READ_ONLY) {
-          this.readOnly = true;
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            search(),
-            new Promise((resolve) => {
-              timer = setTimeout(resolve, SEARCH_WAIT_MS);
-            }),
-          ]).finally(() => clearTimeout(timer));
-        } else notice(error);
+        if ((error as { code?: unknown } | undefined)?.code === READ_ONLY) this.readOnly = true;
+        await failed(error);
         throw error;
       }) as never;
     }
@@ -138,6 +146,7 @@ export function createWritableHost(
     current: () => hosts[index]!,
     Client: WritableClient,
     notice,
+    failed,
     attach(pool) {
       // pg-pool's public events tell which connections are idle; a connection is closed only
       // while idle (through the 'error' pg-pool removes it on) or on its release.

@@ -203,6 +203,9 @@ export async function startPgCluster(options: PgClusterOptions): Promise<PgClust
     },
     async rejoinAsStandbyOf(primary) {
       await stop();
+      // The promoted server writes its new timeline to its control file at the checkpoint that
+      // follows the promotion; until then pg_rewind sees one timeline and rewinds nothing.
+      await primary.query('CHECKPOINT');
       await run('pg_rewind', ['-D', dataDir, '--source-server', primary.url, '-R']);
       // pg_rewind copied the new primary's configuration files: this cluster's own come back.
       writeSettings();
