@@ -14,6 +14,9 @@ export default defineApp({
   label: 'Administration',
   dependencies: ['auth'],
   schema,
+  // The index of every app's registrations, built and checked once at boot, for the admin's
+  // routes and the API's alike (adminIndex(ctx)).
+  provide: (registry) => ({ admin: buildAdminSite(registry) }),
   routes: (app, ctx) => registerAdminRoutes(app, ctx),
   staticDir: join(import.meta.dirname, 'static'),
   checks: (registry) => {

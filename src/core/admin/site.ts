@@ -1,7 +1,8 @@
 import { getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
-import type { AppRegistry } from '../apps/registry.js';
+import type { AppContext, AppRegistry } from '../apps/define-app.js';
 import { modelName } from '../auth/permissions.js';
+import { AppRegistryError } from '../errors.js';
 import { AdminRegistrationError } from './errors.js';
 import type { ModelAdminOptions } from './options.js';
 import type { Registration } from './registration.js';
@@ -17,6 +18,29 @@ import { resolveRegistration, type TableOwner } from './resolve-registration.js'
  */
 export interface AdminSite {
   register<T extends PgTable>(table: T, options?: ModelAdminOptions<T>): void;
+}
+
+declare module '../apps/define-app.js' {
+  interface AppManifest {
+    /** Registers the app's models in the admin (its `admin.ts`); checked when the server boots. */
+    readonly admin?: (site: AdminSite) => void;
+  }
+  interface AppContext {
+    /** Every app's admin registrations, checked; built once at boot by the admin app's `provide`. */
+    readonly admin?: AdminIndex;
+  }
+}
+
+/**
+ * The admin index the admin app built at boot, for the routes of the admin and of the API (both
+ * read the same one). Throws at boot when the admin app is not installed.
+ *
+ * @example
+ *   const index = adminIndex(ctx);
+ */
+export function adminIndex(ctx: AppContext): AdminIndex {
+  if (!ctx.admin) throw new AppRegistryError('the admin app is not installed, so there is no admin index');
+  return ctx.admin;
 }
 
 /** The checked registrations of every installed app, and where every installed table lives. */

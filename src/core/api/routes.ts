@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildAdminSite } from '../admin/site.js';
+import { adminIndex } from '../admin/site.js';
 import type { AppContext } from '../apps/define-app.js';
 import { registerActionRoutes } from './action-routes.js';
 import { installApiAuthentication, installApiErrors } from './authentication.js';
@@ -23,7 +23,7 @@ import { apiValidatorCompiler } from './validation.js';
  * 5. tokens are issued by their own endpoint and admin page, which show the key once.
  */
 export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const index = buildAdminSite(ctx.registry);
+  const index = adminIndex(ctx);
   const resources = describeResources(index);
   const problems = resources.flatMap(resourceProblems);
   if (problems.length > 0) throw new ApiRegistrationError(problems);

@@ -1,12 +1,24 @@
 import type { FastifyInstance } from 'fastify';
-import type { AdminSite } from '../admin/site.js';
-import type { Command } from '../cli/command.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
-import type { AppRegistry } from './registry.js';
 
-/** What an app's routes receive: the booted pieces of the framework. */
+// This module imports nothing from the parts built on it (the admin, the CLI): they extend the
+// manifest and the context with their own fields by declaration merging, as hono's
+// ContextVariableMap is extended (`declare module '…/apps/define-app.js' { interface AppManifest
+// { admin?: … } }` in admin/site.ts, `commands` in cli/command.ts), so the types have no cycle.
+
+/** The installed apps, checked: what `createRegistry` returns. */
+export interface AppRegistry {
+  readonly apps: readonly AppManifest[];
+  /** Every app's schema exports merged: what Drizzle and drizzle-kit are given. */
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What an app's `setup` and `routes` receive: the booted pieces of the framework, plus what the
+ * installed apps `provide` (the admin's index, built once at boot).
+ */
 export interface AppContext {
   readonly config: Config;
   readonly database: Database;
@@ -26,6 +38,15 @@ export interface AppManifest {
   /** The module exporting the app's Drizzle tables, enums and relations. */
   readonly schema?: Record<string, unknown>;
   /**
+   * What the app adds to the context every app's `setup` and `routes` receive, computed once at
+   * boot from the registry, before any of them runs (fastify's `decorate`, without a mutable
+   * instance). Declare the added fields on {@link AppContext} by declaration merging.
+   *
+   * @example
+   *   provide: (registry) => ({ admin: buildAdminSite(registry) }),
+   */
+  readonly provide?: (registry: AppRegistry) => Partial<AppContext>;
+  /**
    * Adds hooks and decorations to the whole server, before any app's routes (the auth app loads
    * the user and checks CSRF here). Runs in installation order.
    */
@@ -34,8 +55,6 @@ export interface AppManifest {
   readonly routes?: (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
   /** A folder of static files, served at `/static/<name>/`. */
   readonly staticDir?: string;
-  /** The app's CLI commands (`slipway <name>`). */
-  readonly commands?: readonly Command[];
   /**
    * Problems with how the app is configured, one line each, reported by `slipway check` (the
    * admin checks every registration here). Empty when all is well.
@@ -43,8 +62,6 @@ export interface AppManifest {
   readonly checks?: (registry: AppRegistry) => string[];
   /** Runs after every `migrate`, applied migrations or not (the auth app syncs permissions). */
   readonly afterMigrate?: (ctx: MigrateContext) => Promise<void>;
-  /** Registers the app's models in the admin (its `admin.ts`); checked when the server boots. */
-  readonly admin?: (site: AdminSite) => void;
   /**
    * Creates the app's demo data for `slipway seed --demo`, on a migrated database. Must be
    * idempotent: running it again (or on a database that already has data) changes nothing.

@@ -1,13 +1,9 @@
 import { getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { AppRegistryError } from '../errors.js';
-import type { AppManifest } from './define-app.js';
+import type { AppManifest, AppRegistry } from './define-app.js';
 
-export interface AppRegistry {
-  readonly apps: readonly AppManifest[];
-  /** Every app's schema exports merged: what Drizzle and drizzle-kit are given. */
-  readonly schema: Readonly<Record<string, unknown>>;
-}
+export type { AppRegistry } from './define-app.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 

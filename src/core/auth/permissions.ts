@@ -1,6 +1,6 @@
 import { eq, getTableName, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
-import type { AppRegistry } from '../apps/registry.js';
+import type { AppRegistry } from '../apps/define-app.js';
 import type { AppDb } from '../db/database.js';
 import { groupPermission, permission, userGroup, userPermission } from './schema.js';
 

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { AppRegistry } from '../apps/registry.js';
+import type { AppRegistry } from '../apps/define-app.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
@@ -51,6 +51,13 @@ export interface Command {
   /** Whether positionals are accepted. */
   readonly positionals?: boolean;
   run(ctx: CommandContext, args: ParsedArgs): Promise<number | undefined> | number | undefined;
+}
+
+declare module '../apps/define-app.js' {
+  interface AppManifest {
+    /** The app's CLI commands (`slipway <name>`). */
+    readonly commands?: readonly Command[];
+  }
 }
 
 export function defineCommand(command: Command): Command {

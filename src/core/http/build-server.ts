@@ -4,6 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { createAppContext } from '../apps/context.js';
 import type { AppContext } from '../apps/define-app.js';
 import type { AppRegistry } from '../apps/registry.js';
 import type { MigrationFile } from '../db/migrate/files.js';
@@ -96,9 +97,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         decorateReply: false,
       });
   }
-  for (const manifest of deps.registry.apps) await manifest.setup?.(app, deps);
+  // What the apps provide (the admin index) is built once, here, and handed to every app.
+  const ctx = createAppContext(deps);
+  for (const manifest of deps.registry.apps) await manifest.setup?.(app, ctx);
   for (const manifest of deps.registry.apps) {
-    if (manifest.routes) await app.register(async (scope) => manifest.routes!(scope, deps));
+    if (manifest.routes) await app.register(async (scope) => manifest.routes!(scope, ctx));
   }
   await app.after();
   registerWelcomePage(app, deps);

@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../apps/define-app.js';
 import { UPLOAD_MAX_BYTES, type UploadedFile } from '../options.js';
-import { buildAdminSite } from '../site.js';
+import { adminIndex } from '../site.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerChangelistRoutes } from './changelist-routes.js';
 import { registerDeleteRoutes } from './delete-routes.js';
@@ -14,14 +14,14 @@ import { registerUserPasswordRoute } from './user-password-route.js';
 
 /**
  * Mounts the admin under /admin/:
- * 1. every installed app's `admin` hook registers its models, and the registrations are checked
- *    (a bad option stops the server from booting, naming the app and the option);
+ * 1. the routes serve the index of every installed app's registrations that the admin app built
+ *    and checked at boot (a bad option stops the server from booting, naming the app and option);
  * 2. a guard sends anonymous users to the login page and refuses non-staff users;
  * 3. the routes check model and object permissions themselves, for GET and POST alike.
  * Multipart bodies are parsed here, inside the admin's scope, for forms with a file input.
  */
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const index = buildAdminSite(ctx.registry);
+  const index = adminIndex(ctx);
   const deps = { ctx, index };
   // Forms with a file input (a registration's `upload`) are multipart: fields become the usual
   // body, the file an UploadedFile read into memory, at most UPLOAD_MAX_BYTES (more is cut).
