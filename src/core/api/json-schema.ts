@@ -1,7 +1,7 @@
 import { getTableName } from 'drizzle-orm';
 import type { FieldMeta } from '../admin/introspect.js';
 import { UPLOAD_MAX_BYTES } from '../admin/options.js';
-import { intRange, isBigintKey, keyRange } from '../admin/services/form-values.js';
+import { intRange, isBigintKey, keyRange } from '../models/values.js';
 import type { ApiChild, ApiResource } from './resource.js';
 
 /** A JSON Schema (draft 2020-12 / OpenAPI 3.1 dialect, within what ajv's draft-07 validates). */

@@ -108,6 +108,7 @@ export function registerModelRoutes(
         params: PARAMS,
         perPage: q.page_size ?? reg.perPage,
         lean: true,
+        sortKeys: resource.orderingKeys,
       });
       if (list.filters.ignored.length > 0)
         throw new ApiQueryError(

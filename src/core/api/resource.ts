@@ -1,9 +1,8 @@
 import { pluralize } from '../admin/format.js';
 import type { FieldMeta } from '../admin/introspect.js';
-import type { AdminAction, ExtraField, UploadOptions } from '../admin/options.js';
+import type { AdminAction, ApiOptions, ExtraField, UploadOptions } from '../admin/options.js';
 import type { Inline, ManyToMany, Registration } from '../admin/registration.js';
 import { type FilterParameter, filterParameters } from '../admin/services/filters.js';
-import { editableFields } from '../admin/services/object-form.js';
 import type { AdminIndex } from '../admin/site.js';
 import type { AuthUser } from '../auth/request-user.js';
 
@@ -34,14 +33,17 @@ export interface ApiResource {
   readonly schemaName: string;
   /** The columns in responses: every column but the registration's `exclude` (a password hash). */
   readonly fields: readonly FieldMeta[];
-  /** Columns the most privileged user may write (the admin form's editable fields for a superuser). */
+  /**
+   * Columns the most privileged user may write: the registration's `api.writable`, else the
+   * admin form's editable fields for a superuser.
+   */
   readonly writable: ReadonlySet<string>;
   readonly manyToMany: readonly ManyToMany[];
   readonly children: readonly ApiChild[];
   readonly extraFields: readonly ExtraField[];
   /** The registration's file input, sent in JSON as `{ filename, content }` (base64). */
   readonly upload: UploadOptions | undefined;
-  /** Keys accepted by `?ordering=`: the sortable changelist columns, as in the admin. */
+  /** Keys accepted by `?ordering=`: `api.ordering`, else the sortable changelist columns. */
   readonly orderingKeys: readonly string[];
   readonly filters: readonly FilterParameter[];
   readonly actions: readonly ApiAction[];
@@ -67,19 +69,67 @@ export function childKey(inline: Inline): string {
   return camel(pluralize(inline.model));
 }
 
+/** The registration's `api` part, or the defaults (what the admin shows) when it has none. */
+function apiOptions(reg: Registration): ApiOptions {
+  const api = reg.options.api;
+  return api === false || api === undefined ? {} : api;
+}
+
+/** The editable fields of the admin's form for this user, and the many-to-many links shown. */
+function formWritable(reg: Registration, user: AuthUser, mode: 'add' | 'change') {
+  const { sections, readonly } = reg.form(user, mode);
+  return {
+    fields: sections.flatMap((s) => s.fields).filter((f) => !readonly.has(f.key)),
+    manyToMany: sections.flatMap((s) => s.manyToMany).filter((m) => !readonly.has(m.key)),
+  };
+}
+
 /**
- * Describes a registration for the API. The same registration drives the admin pages: its
- * columns, read-only fields, inlines, many-to-many links, filters, search and ordering.
+ * What this user may write through the API: the registration's `api.writable` columns (read-only
+ * for nobody), else the admin form's editable fields for this user; and the many-to-many links.
+ */
+export function writableFor(
+  resource: ApiResource,
+  user: AuthUser,
+  mode: 'add' | 'change',
+): { fields: FieldMeta[]; manyToMany: ManyToMany[] } {
+  const { reg } = resource;
+  const form = formWritable(reg, user, mode);
+  const keys = apiOptions(reg).writable;
+  if (!keys) return form;
+  return {
+    fields: resource.fields.filter((f) => keys.includes(f.key as never)),
+    manyToMany: form.manyToMany,
+  };
+}
+
+/**
+ * Describes a registration for the API. Its `api` part (fields, writable fields, ordering keys,
+ * filters) decides; each part left out is what the admin shows: its columns (but `exclude`),
+ * the form's editable fields, the changelist's sortable columns and filters, its inlines and
+ * many-to-many links.
  */
 export function describeResource(reg: Registration): ApiResource {
+  const api = apiOptions(reg);
   const excluded = new Set<string>(reg.options.exclude ?? []);
-  const { sections, readonly } = reg.form(EVERYONE, 'change');
-  const writable = new Set(editableFields({ sections, readonly }).map((f) => f.key));
+  const shown = api.fields
+    ? reg.meta.fields.filter((f) => api.fields!.includes(f.key as never))
+    : reg.meta.fields.filter((f) => !excluded.has(f.key));
+  const { sections } = reg.form(EVERYONE, 'change');
+  const form = formWritable(reg, EVERYONE, 'change');
+  const writable = new Set(
+    (api.writable ? shown.filter((f) => api.writable!.includes(f.key as never)) : form.fields).map(
+      (f) => f.key,
+    ),
+  );
+  const filterFields = api.filters
+    ? reg.filterFields.filter((f) => api.filters!.includes(f.key as never))
+    : reg.filterFields;
   return {
     reg,
     path: `/api/v1/${reg.app}/${reg.model}/`,
     schemaName: `${pascal(reg.app)}${pascal(reg.model)}`,
-    fields: reg.meta.fields.filter((f) => !excluded.has(f.key)),
+    fields: shown,
     writable,
     manyToMany: sections.flatMap((s) => s.manyToMany),
     children: reg.inlines.map((inline) => ({
@@ -89,8 +139,10 @@ export function describeResource(reg: Registration): ApiResource {
     })),
     extraFields: reg.options.extraFields ?? [],
     upload: reg.options.upload,
-    orderingKeys: reg.listColumns.filter((c) => c.sortable).map((c) => c.key),
-    filters: reg.filterFields.flatMap((f) => filterParameters(f, reg.fieldLabel(f.key))),
+    orderingKeys: api.ordering
+      ? [...api.ordering]
+      : reg.listColumns.filter((c) => c.sortable).map((c) => c.key),
+    filters: filterFields.flatMap((f) => filterParameters(f, reg.fieldLabel(f.key))),
     actions: (reg.options.actions ?? []).map((a) => ({
       name: a.name,
       label: a.label,
@@ -100,9 +152,9 @@ export function describeResource(reg: Registration): ApiResource {
   };
 }
 
-/** Every registration as a resource, in installation order. */
+/** Every registration published in the API (all but those with `api: false`), in installation order. */
 export function describeResources(index: AdminIndex): ApiResource[] {
-  return index.registrations.map(describeResource);
+  return index.registrations.filter((reg) => reg.options.api !== false).map(describeResource);
 }
 
 /**
@@ -120,6 +172,20 @@ export function resourceProblems(resource: ApiResource): string[] {
       );
     taken.set(key, what);
   };
+  const api = apiOptions(resource.reg);
+  const columns = new Set(resource.reg.meta.fields.map((f) => f.key));
+  const filterable = new Set(resource.reg.filterFields.map((f) => f.key));
+  const unknown = (what: string, keys: readonly string[] | undefined, known: ReadonlySet<string>) => {
+    for (const key of keys ?? [])
+      if (!known.has(key))
+        problems.push(
+          `${resource.path}: api.${what} names "${key}", which is not ${what === 'filters' ? "one of the admin's filters" : 'a column'} (api.E002)`,
+        );
+  };
+  unknown('fields', api.fields, columns);
+  unknown('writable', api.writable, new Set(resource.fields.map((f) => f.key)));
+  unknown('ordering', api.ordering, columns);
+  unknown('filters', api.filters, filterable);
   for (const m of resource.manyToMany) claim(m.key, 'many-to-many field');
   for (const c of resource.children) claim(c.key, `inline of ${c.inline.meta.tableName}`);
   for (const x of resource.extraFields) claim(x.key, 'extra field');

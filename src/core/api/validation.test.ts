@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
 import { ApiClient, pollsApps, userWithToken } from './testing.js';
 
-// Bodies are checked first by the JSON Schema derived from the table, then by the admin's own
-// parser; both report every problem by field, as RFC 9457 problem documents.
+// Bodies are checked first by the JSON Schema derived from the table, then by the model layer
+// (src/core/models); both report every problem by field, as RFC 9457 problem documents.
 let t: TestApp;
 let api: ApiClient;
 const QUESTIONS = '/api/v1/polls/question/';
@@ -103,7 +103,7 @@ describe('the schema check', () => {
   });
 });
 
-describe("the admin's parser, after the schema", () => {
+describe('the model layer, after the schema', () => {
   it('refuses blank text and related objects that do not exist', async () => {
     const res = await api.post(CHOICES, { questionId: 999_999, choiceText: '   ' });
     expect(res.statusCode).toBe(422);
@@ -118,14 +118,14 @@ describe("the admin's parser, after the schema", () => {
 
   it("refuses a child id that is not this object's child", async () => {
     const [other] = await t.database.query<{ id: number }>(
-      `INSERT INTO polls_choice (question_id, choice_text) SELECT id, 'Elsewhere' FROM polls_question WHERE id <> $1 LIMIT 1 RETURNING id`,
-      [questionId],
+      `WITH q AS (INSERT INTO polls_question (question_text, pub_date) VALUES ('Other', now()) RETURNING id)
+       INSERT INTO polls_choice (question_id, choice_text) SELECT id, 'Elsewhere' FROM q RETURNING id`,
     );
     const [mine] = await t.database.query<{ id: number }>(
       `INSERT INTO polls_choice (question_id, choice_text) VALUES ($1, 'Mine') RETURNING id`,
       [questionId],
     );
-    const foreign = other?.id ?? 424_242;
+    const foreign = other!.id;
     const res = await api.patch(`${QUESTIONS}${questionId}/`, {
       choices: [{ id: foreign, choiceText: 'Stolen' }, { id: mine!.id }, { id: mine!.id }],
     });
@@ -134,6 +134,27 @@ describe("the admin's parser, after the schema", () => {
       { field: 'choices[0].id', message: 'No choice with this id belongs to this question.' },
       { field: 'choices[2].id', message: 'This id is listed twice.' },
     ]);
+  });
+
+  it('answers 409 for a child deleted since the client read the object, and saves nothing', async () => {
+    const [gone] = await t.database.query<{ id: number }>(
+      `INSERT INTO polls_choice (question_id, choice_text) VALUES ($1, 'Gone') RETURNING id`,
+      [questionId],
+    );
+    expect((await api.delete(`${CHOICES}${gone!.id}/`)).statusCode).toBe(204);
+    const res = await api.patch(`${QUESTIONS}${questionId}/`, {
+      questionText: 'Not saved',
+      choices: [{ id: gone!.id, choiceText: 'Renamed' }],
+    });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().errors).toEqual([
+      { field: 'choices[0].id', message: expect.stringMatching(/deleted/) },
+    ]);
+    const [question] = await t.database.query<{ question_text: string }>(
+      'SELECT question_text FROM polls_question WHERE id = $1',
+      [questionId],
+    );
+    expect(question!.question_text).not.toBe('Not saved');
   });
 
   it('keeps instants to the millisecond and accepts any offset', async () => {

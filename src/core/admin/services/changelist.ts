@@ -22,6 +22,8 @@ export interface ChangelistOptions {
   readonly params?: { readonly page: string; readonly order: string; readonly search: string };
   readonly perPage?: number;
   readonly lean?: boolean;
+  /** Columns the caller may sort by (default: the sortable list columns); the API's `api.ordering`. */
+  readonly sortKeys?: readonly string[];
 }
 
 export interface SortState {
@@ -69,7 +71,7 @@ export async function loadChangelist(
   const filters = await applyFilters(db, index, reg, query, { choices: !lean });
   const search = searchCondition(reg.searchFields, q);
   const where = scoped(reg, user, allOf([...filters.conditions, search]));
-  const sort = parseSort(reg, query.get(names.order));
+  const sort = parseSort(reg, query.get(names.order), options.sortKeys);
   const order = orderTerms(reg, sort);
 
   const [{ n: total } = { n: 0 }] = await db.select({ n: count() }).from(reg.meta.table).where(where);
@@ -106,7 +108,7 @@ export async function loadChangelist(
 }
 
 /** `?o=-pubDate,questionText`: only sortable (column) list entries; unknown keys are dropped. */
-export function parseSort(reg: Registration, raw: string | null): SortState[] {
+export function parseSort(reg: Registration, raw: string | null, sortKeys?: readonly string[]): SortState[] {
   if (!raw) return [];
   const seen = new Set<string>();
   return raw
@@ -115,12 +117,21 @@ export function parseSort(reg: Registration, raw: string | null): SortState[] {
     .flatMap((term) => {
       const isDesc = term.startsWith('-');
       const key = isDesc ? term.slice(1) : term;
-      const column = reg.listColumns.find((c) => c.key === key && c.sortable);
+      const column = sortKeys
+        ? sortColumn(reg, key, sortKeys)
+        : reg.listColumns.find((c) => c.key === key && c.sortable);
       if (!column || seen.has(key)) return [];
       seen.add(key);
       return [{ column, desc: isDesc }];
     })
     .map((s, i) => ({ ...s, priority: i + 1 }));
+}
+
+/** A column the caller may sort by, as a list column (whether the changelist shows it or not). */
+function sortColumn(reg: Registration, key: string, sortKeys: readonly string[]): ListColumn | undefined {
+  const field = sortKeys.includes(key) ? reg.meta.field(key) : undefined;
+  if (!field) return undefined;
+  return { key, label: reg.fieldLabel(key), field, boolean: field.kind === 'boolean', sortable: true };
 }
 
 /** The clicked sort, then the registration's ordering, then the primary key (stable pages). */

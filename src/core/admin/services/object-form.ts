@@ -1,20 +1,22 @@
-import { eq } from 'drizzle-orm';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
+import type { Submission } from '../../models/model.js';
+import { validateObject } from '../../models/validate.js';
 import type { FieldMeta } from '../introspect.js';
 import type { Row } from '../options.js';
 import type { FormSection, Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
-import { type FormBody, many, one, parseField, toInputValue } from './form-values.js';
+import { type FormBody, many, one, toInputValue } from './form-values.js';
 import {
   type InlineFormState,
   type InlineOp,
   initialInline,
   inlinePerms,
+  inlineRowErrors,
   loadChildren,
-  parseInline,
+  readInline,
 } from './inline-forms.js';
-import { linkedIds, unknownIds } from './many-to-many.js';
+import { linkedIds } from './many-to-many.js';
 
 /** Everything the add/change page needs to show a form, first or after a failed save. */
 export interface FormState {
@@ -30,11 +32,9 @@ export interface FormState {
   readonly inlines: InlineFormState[];
 }
 
-/** A valid submission, ready to write. */
-export interface ParsedSubmission {
-  readonly values: Record<string, unknown>;
-  readonly links: Record<string, Set<string>>;
-  readonly inlineOps: { state: InlineFormState; ops: InlineOp[] }[];
+/** A valid submission, ready to write: the model layer's, with each inline's form state. */
+export interface ParsedSubmission extends Submission {
+  readonly inlineOps: { state: InlineFormState; ops: readonly InlineOp[] }[];
 }
 
 export interface FormDeps {
@@ -80,9 +80,10 @@ export async function initialForm(
 }
 
 /**
- * Reads a submitted add/change form: every editable field, the many-to-many checkboxes, the
- * inlines and the registration's `clean` hook. Returns the values to save, or the form state
- * with every error next to its field and the typed values kept.
+ * Reads a submitted add/change form through the model layer ({@link validateObject}): every
+ * editable field, the many-to-many checkboxes, the inlines and the registration's `clean` hook.
+ * Returns the values to save, or the form state with every error next to its field and the
+ * typed values kept.
  */
 export async function parseForm(
   deps: FormDeps,
@@ -94,74 +95,54 @@ export async function parseForm(
   const { sections, readonly } = reg.form(deps.user, mode);
   const fields = editableFields({ sections, readonly });
   const raw: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const errors: Record<string, string[]> = {};
-  const addError = (key: string, message: string) => {
-    errors[key] = [...(errors[key] ?? []), message];
-  };
   for (const f of sections.flatMap((s) => s.fields))
     raw[f.key] = readonly.has(f.key) ? toInputValue(f, original?.[f.key]) : (one(body, f.key) ?? '');
-  for (const f of fields) {
-    const parsed = parseField(f, raw[f.key], mode);
-    if (!parsed.ok) addError(f.key, parsed.error);
-    else if (parsed.value !== undefined) values[f.key] = parsed.value;
-  }
-  for (const f of fields) {
-    const value = values[f.key];
-    if (!f.references || value === null || value === undefined || errors[f.key]) continue;
-    if (!(await relatedExists(deps.db, f, value)))
-      addError(f.key, 'Select a valid choice. That choice is not one of the available choices.');
-  }
 
   const links: Record<string, Set<string>> = {};
-  const shownM2m = sections.flatMap((s) => s.manyToMany);
-  for (const m of shownM2m) {
+  const linkInput: Record<string, string[]> = {};
+  for (const m of sections.flatMap((s) => s.manyToMany)) {
     const ids = many(body, m.key).slice(0, 5000);
     links[m.key] = new Set(ids);
     if (readonly.has(m.key) && original) links[m.key] = await linkedIds(deps.db, m, original[reg.pk.key]);
-    else if ((await unknownIds(deps.db, m, ids)).length > 0)
-      addError(m.key, 'Select a valid choice. One of the choices is not one of the available choices.');
+    else linkInput[m.key] = ids;
   }
 
-  const inlineOps: { state: InlineFormState; ops: InlineOp[] }[] = [];
-  for (const inline of reg.inlines) {
+  const read = new Map<number, ReturnType<typeof readInline>>();
+  const existing = new Map<number, Row[]>();
+  for (const [i, inline] of reg.inlines.entries()) {
     const perms = inlinePerms(deps.user, inline);
     if (!perms.view && !perms.add) continue;
     const children = original ? await loadChildren(deps.db, inline, original[reg.pk.key]) : [];
-    inlineOps.push(parseInline(inline, perms, children, body));
+    existing.set(i, children);
+    read.set(i, readInline(inline, perms, children, body));
   }
 
   const extra: Record<string, string> = {};
   for (const f of reg.options.extraFields ?? []) extra[f.key] = one(body, f.key) ?? '';
-  // Like Django's Form.clean(), the hook runs even when fields failed, so every problem shows at once.
-  if (reg.options.clean) {
-    const more = await reg.options.clean({
-      mode,
-      values,
-      extra,
-      original: original as never,
-      user: deps.user,
-      db: deps.db,
-    });
-    for (const [key, messages] of Object.entries(more ?? {})) for (const m of messages) addError(key, m);
-  }
+  const result = await validateObject(deps, reg, original, {
+    source: 'text',
+    editable: fields,
+    values: Object.fromEntries(fields.map((f) => [f.key, raw[f.key]])),
+    links: linkInput,
+    children: new Map([...read].map(([i, r]) => [i, r.items])),
+    existing,
+    extra,
+  });
 
-  const inlines = inlineOps.map((i) => i.state);
+  const errors: Record<string, string[]> = {};
+  const inlines = [...read.values()].map((r) => r.state);
+  if (!result.ok)
+    for (const e of result.errors) {
+      const inline = e.child && read.get(e.child.inline);
+      if (inline) inlineRowErrors(inline.state, inline.rowOf, [e]);
+      else {
+        const key = e.field ?? '__all__';
+        errors[key] = [...(errors[key] ?? []), e.message];
+      }
+    }
   const state: FormState = { mode, original, sections, readonly, raw, errors, links, inlines };
-  const inlineInvalid = inlines.some(
-    (i) => i.errors.length > 0 || i.rows.some((r) => Object.keys(r.errors).length > 0),
-  );
-  if (Object.keys(errors).length > 0 || inlineInvalid) return { ok: false, state };
-  return { ok: true, parsed: { values, links, inlineOps }, state };
-}
-
-async function relatedExists(db: AppDb, field: FieldMeta, value: unknown): Promise<boolean> {
-  const ref = field.references!;
-  const column = ref.foreignColumns[0]!;
-  const rows = await db
-    .select()
-    .from(ref.foreignTable)
-    .where(eq(column, value as never))
-    .limit(1);
-  return rows.length > 0;
+  if (!result.ok) return { ok: false, state };
+  const inlineOps = result.submission.children.map((c) => ({ state: read.get(c.inline)!.state, ops: c.ops }));
+  const allLinks = { ...result.submission.links };
+  return { ok: true, parsed: { ...result.submission, links: allLinks, inlineOps }, state };
 }

@@ -1,0 +1,117 @@
+import { eq } from 'drizzle-orm';
+import type { FieldMeta } from '../admin/introspect.js';
+import type { Row } from '../admin/options.js';
+import type { AppDb } from '../db/database.js';
+import { type ChildItem, childPerms, loadChildren, planChildren } from './children.js';
+import { unknownIds } from './links.js';
+import type { ChildOp, Model, ModelError, Submission, WriteDeps } from './model.js';
+import { jsonText, parseField, plainDefault } from './values.js';
+
+/** A write to a model as a transport hands it over: a form's text inputs or an API's JSON. */
+export interface ObjectInput {
+  /** `text`: inputs as typed in a form; `json`: JSON values (instants with any offset, booleans). */
+  readonly source: 'text' | 'json';
+  /** The fields this writer may edit (the others keep their value). */
+  readonly editable: readonly FieldMeta[];
+  /** Inputs by field key; a key left out keeps the object's value, or takes the column default. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Related ids to link, by many-to-many key; a key left out keeps the links as they are. */
+  readonly links: Readonly<Record<string, readonly string[]>>;
+  /** Child rows by inline index (in the model's `inlines`); an inline left out keeps its rows. */
+  readonly children: ReadonlyMap<number, readonly ChildItem[]>;
+  /** The existing children by inline index, when the caller loaded them already. */
+  readonly existing?: ReadonlyMap<number, readonly Row[]>;
+  /** Inputs that are not columns (a password and its confirmation), for `clean`. */
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the available choices.';
+
+/**
+ * Validates a write to a model, whichever transport it came by:
+ * 1. each editable field is parsed against its column ({@link parseField});
+ * 2. foreign keys and many-to-many ids must name existing rows;
+ * 3. each inline's rows are planned ({@link planChildren}: permissions, min/max);
+ * 4. the model's `clean` hook runs, even when fields failed, so every problem shows at once
+ *    (as Django's Model.clean); it may adjust the values.
+ * Returns the submission to save, or every problem as {@link ModelError}s.
+ *
+ * @example
+ *   const result = await validateObject({ db, user }, questionModel, undefined, {
+ *     source: 'json', editable, values: { questionText: 'Why?' }, links: {}, children: new Map(), extra: {},
+ *   });
+ */
+export async function validateObject(
+  deps: WriteDeps,
+  model: Model,
+  original: Row | undefined,
+  input: ObjectInput,
+): Promise<{ ok: true; submission: Submission } | { ok: false; errors: ModelError[] }> {
+  const mode = original ? 'change' : 'add';
+  const errors: ModelError[] = [];
+  const values: Record<string, unknown> = {};
+  for (const f of input.editable) {
+    const given = f.key in input.values;
+    const raw =
+      input.source === 'text' && given
+        ? String(input.values[f.key] ?? '')
+        : jsonText(f, given ? input.values[f.key] : original ? original[f.key] : plainDefault(f));
+    const parsed = parseField(f, raw, mode);
+    if (!parsed.ok) errors.push({ field: f.key, message: parsed.error });
+    else if (parsed.value !== undefined) values[f.key] = parsed.value;
+  }
+  const failed = new Set(errors.map((e) => e.field));
+  for (const f of input.editable) {
+    const value = values[f.key];
+    if (!f.references || value === null || value === undefined || failed.has(f.key)) continue;
+    if (!(await relatedExists(deps.db, f, value))) errors.push({ field: f.key, message: INVALID_CHOICE });
+  }
+
+  const links: Record<string, Set<string>> = {};
+  for (const m of model.manyToMany) {
+    const ids = input.links[m.key];
+    if (ids === undefined) continue;
+    links[m.key] = new Set(ids);
+    if ((await unknownIds(deps.db, m, ids)).length > 0)
+      errors.push({
+        field: m.key,
+        message: 'Select a valid choice. One of the choices is not one of the available choices.',
+      });
+  }
+
+  const children: { inline: number; ops: ChildOp[] }[] = [];
+  for (const [i, child] of model.inlines.entries()) {
+    const perms = childPerms(deps.user, child);
+    if (!perms.view && !perms.add) continue;
+    const existing =
+      input.existing?.get(i) ?? (original ? await loadChildren(deps.db, child, original[model.pk.key]) : []);
+    const planned = planChildren(child, i, perms, existing, input.children.get(i) ?? [], input.source);
+    errors.push(...planned.errors);
+    children.push({ inline: i, ops: planned.ops });
+  }
+
+  if (model.options.clean) {
+    const more = await model.options.clean({
+      mode,
+      values,
+      extra: { ...input.extra },
+      original: original as never,
+      user: deps.user,
+      db: deps.db,
+    });
+    for (const [key, messages] of Object.entries(more ?? {}))
+      for (const message of messages) errors.push({ field: key === '__all__' ? null : key, message });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, submission: { values, links, children, editable: input.editable } };
+}
+
+async function relatedExists(db: AppDb, field: FieldMeta, value: unknown): Promise<boolean> {
+  const ref = field.references!;
+  const rows = await db
+    .select()
+    .from(ref.foreignTable)
+    .where(eq(ref.foreignColumns[0]!, value as never))
+    .limit(1);
+  return rows.length > 0;
+}
