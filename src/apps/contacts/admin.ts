@@ -7,8 +7,7 @@ import { MAX_ATTACHMENT_BYTES, removeStoredFile, storeFile } from './attachments
 import { primaryDeleteBlockers } from './delete-blockers.js';
 import { ContactValidationError } from './errors.js';
 import { type ContactKind, NOUNS, type Owner, ownerOf } from './owned.js';
-import { normalizePhoneNumber } from './phone.js';
-import { primaryCountry, setPrimary } from './primary.js';
+import { ownerTelephone, setPrimary } from './primary.js';
 import { address, attachment, company, companyPerson, email, person, telephone } from './schema.js';
 
 /**
@@ -163,7 +162,7 @@ export function registerContactsAdmin(site: AdminSite): void {
         // National numbers are read in the country of the owner's primary address.
         const { personId, companyId } = input.values as { personId?: number; companyId?: number };
         const owner: Owner | undefined = personId ? { personId } : companyId ? { companyId } : undefined;
-        const result = normalizePhoneNumber(raw, owner && (await primaryCountry(input.db, owner)));
+        const result = await ownerTelephone(input.db, owner, raw);
         if (result.ok) input.values['number'] = result.e164;
         else problems['number'] = [result.error];
       }

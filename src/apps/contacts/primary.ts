@@ -13,6 +13,7 @@ import {
   ownerOf,
   tableOf,
 } from './owned.js';
+import { normalizePhoneNumber, type PhoneResult } from './phone.js';
 import { address } from './schema.js';
 import {
   type AddressInput,
@@ -49,6 +50,23 @@ export async function primaryCountry(tx: AppDb, owner: Owner): Promise<string | 
     .from(address)
     .where(and(ownerCondition('address', owner), eq(address.isPrimary, true)));
   return row?.country;
+}
+
+/**
+ * A telephone number as stored (E.164), or why not: a national number is read in
+ * `defaultCountry`, else in the country of the owner's primary address. The one reading of a
+ * number, for the services and the admin's telephone form alike.
+ *
+ * @example
+ *   await ownerTelephone(db, { personId: 7 }, '044 668 18 00') // { ok: true, e164: '+41446681800' } (a Swiss primary address)
+ */
+export async function ownerTelephone(
+  db: AppDb,
+  owner: Owner | undefined,
+  raw: string,
+  defaultCountry?: string,
+): Promise<PhoneResult> {
+  return normalizePhoneNumber(raw, defaultCountry ?? (owner ? await primaryCountry(db, owner) : undefined));
 }
 
 async function clean<K extends ContactKind>(

@@ -1,15 +1,20 @@
 import { getTableName } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { describeTable } from '../../core/admin/introspect.js';
 import type { CheckRule } from '../../core/admin/services/check-rules.js';
 import type { FieldError } from '../../core/errors.js';
+import { parseField } from '../../core/models/values.js';
 import { ContactValidationError } from './errors.js';
 import { normalizePhoneNumber, phoneShapeError } from './phone.js';
 import {
-  ADDRESS_KINDS,
+  type ADDRESS_KINDS,
   address,
   attachment,
-  EMAIL_KINDS,
+  company,
+  type EMAIL_KINDS,
   email,
-  TELEPHONE_KINDS,
+  person,
+  type TELEPHONE_KINDS,
   telephone,
 } from './schema.js';
 
@@ -66,26 +71,49 @@ export class FieldErrors {
 
 const at = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
 
-function requiredText(
+/**
+ * One column's input through the model layer (src/core/models): trimmed, required unless the
+ * column is nullable or has a default, its length and allowed values read from the schema, and
+ * the column's CHECK rule in words ({@link CHECK_RULES}) said first. Undefined when invalid, or
+ * left to the column's default.
+ */
+function columnValue(
+  table: PgTable,
+  key: string,
   value: unknown,
-  max: number,
   path: string,
   errors: FieldErrors,
-  optional = false,
-): string | null {
-  const text = typeof value === 'string' ? value.trim() : '';
-  if (value !== undefined && value !== null && typeof value !== 'string') errors.add(path, 'Enter text.');
-  else if (text === '' && !optional) errors.add(path, 'This field is required.');
-  else if ([...text].length > max) errors.add(path, `Ensure this value has at most ${max} characters.`);
-  return text === '' && optional ? null : text;
-}
-
-function kindOf<K extends string>(value: unknown, kinds: readonly K[], path: string, errors: FieldErrors) {
-  if (value === undefined) return undefined;
-  if (kinds.includes(value as K)) return value as K;
-  errors.add(path, `Select one of: ${kinds.join(', ')}.`);
+): unknown {
+  if (value !== undefined && value !== null && typeof value !== 'string') {
+    errors.add(path, 'Enter text.');
+    return undefined;
+  }
+  const field = describeTable(table).field(key)!;
+  const text = (value ?? '').trim();
+  const rule = CHECK_RULES.find((r) => r.column === field.column)?.validate?.(text);
+  if (text !== '' && rule !== undefined) {
+    errors.add(path, rule);
+    return undefined;
+  }
+  const parsed = parseField(field, text, 'add');
+  if (parsed.ok) return parsed.value;
+  errors.add(path, parsed.error);
   return undefined;
 }
+
+/** A `kind` through its column: the allowed values are the schema's enum. */
+function kindOf<T extends typeof address | typeof telephone | typeof email>(
+  table: T,
+  value: unknown,
+  path: string,
+  errors: FieldErrors,
+): T['$inferSelect']['kind'] | undefined {
+  if (value === undefined) return undefined;
+  return columnValue(table, 'kind', value, path, errors) as T['$inferSelect']['kind'] | undefined;
+}
+
+const columnText = (table: PgTable, key: string, value: unknown, path: string, errors: FieldErrors) =>
+  (columnValue(table, key, value, path, errors) as string | null | undefined) ?? '';
 
 /** The person's columns, checked. */
 export function cleanPerson(input: PersonInput, prefix: string, errors: FieldErrors) {
@@ -100,8 +128,8 @@ export function cleanPerson(input: PersonInput, prefix: string, errors: FieldErr
       errors.add(at(prefix, 'dateOfBirth'), 'The date of birth cannot be in the future.');
   }
   return {
-    firstName: requiredText(input.firstName, 100, at(prefix, 'firstName'), errors) ?? '',
-    lastName: requiredText(input.lastName, 100, at(prefix, 'lastName'), errors) ?? '',
+    firstName: columnText(person, 'firstName', input.firstName, at(prefix, 'firstName'), errors),
+    lastName: columnText(person, 'lastName', input.lastName, at(prefix, 'lastName'), errors),
     dateOfBirth,
     notes: typeof input.notes === 'string' ? input.notes : '',
   };
@@ -110,8 +138,9 @@ export function cleanPerson(input: PersonInput, prefix: string, errors: FieldErr
 /** The company's columns, checked. */
 export function cleanCompany(input: CompanyInput, prefix: string, errors: FieldErrors) {
   return {
-    name: requiredText(input.name, 200, at(prefix, 'name'), errors) ?? '',
-    vatNumber: requiredText(input.vatNumber, 32, at(prefix, 'vatNumber'), errors, true),
+    name: columnText(company, 'name', input.name, at(prefix, 'name'), errors),
+    vatNumber: (columnValue(company, 'vatNumber', input.vatNumber, at(prefix, 'vatNumber'), errors) ??
+      null) as string | null,
   };
 }
 
@@ -157,16 +186,14 @@ export const CHECK_RULES: readonly CheckRule[] = [
 ];
 
 export function cleanAddress(input: AddressInput, prefix: string, errors: FieldErrors) {
-  const raw = typeof input.country === 'string' ? input.country.trim().toUpperCase() : input.country;
-  const country = requiredText(raw, Number.POSITIVE_INFINITY, at(prefix, 'country'), errors) ?? '';
-  if (country && !/^[A-Z]{2}$/.test(country)) errors.add(at(prefix, 'country'), COUNTRY_INVALID);
-  const kind = kindOf(input.kind, ADDRESS_KINDS, at(prefix, 'kind'), errors);
+  const country = typeof input.country === 'string' ? input.country.trim().toUpperCase() : input.country;
+  const kind = kindOf(address, input.kind, at(prefix, 'kind'), errors);
   return {
     ...(kind ? { kind } : {}),
-    street: requiredText(input.street, 200, at(prefix, 'street'), errors) ?? '',
-    postalCode: requiredText(input.postalCode, 20, at(prefix, 'postalCode'), errors) ?? '',
-    city: requiredText(input.city, 100, at(prefix, 'city'), errors) ?? '',
-    country,
+    street: columnText(address, 'street', input.street, at(prefix, 'street'), errors),
+    postalCode: columnText(address, 'postalCode', input.postalCode, at(prefix, 'postalCode'), errors),
+    city: columnText(address, 'city', input.city, at(prefix, 'city'), errors),
+    country: columnText(address, 'country', country, at(prefix, 'country'), errors),
     isPrimary: input.isPrimary === true,
   };
 }
@@ -177,7 +204,7 @@ export function cleanTelephone(
   errors: FieldErrors,
   defaultCountry: string | undefined,
 ) {
-  const kind = kindOf(input.kind, TELEPHONE_KINDS, at(prefix, 'kind'), errors);
+  const kind = kindOf(telephone, input.kind, at(prefix, 'kind'), errors);
   const result = normalizePhoneNumber(typeof input.number === 'string' ? input.number : '', defaultCountry);
   if (!result.ok) errors.add(at(prefix, 'number'), result.error);
   return {
@@ -188,11 +215,9 @@ export function cleanTelephone(
 }
 
 export function cleanEmail(input: EmailInput, prefix: string, errors: FieldErrors) {
-  const kind = kindOf(input.kind, EMAIL_KINDS, at(prefix, 'kind'), errors);
-  const address = requiredText(input.address, 254, at(prefix, 'address'), errors) ?? '';
-  const problem = address ? emailAddressError(address) : undefined;
-  if (problem) errors.add(at(prefix, 'address'), problem);
-  return { ...(kind ? { kind } : {}), address, isPrimary: input.isPrimary === true };
+  const kind = kindOf(email, input.kind, at(prefix, 'kind'), errors);
+  const text = columnText(email, 'address', input.address, at(prefix, 'address'), errors);
+  return { ...(kind ? { kind } : {}), address: text, isPrimary: input.isPrimary === true };
 }
 
 /**
