@@ -12,6 +12,7 @@ import {
   root,
   schemaProblems,
   strictCrdSchema,
+  unknownFieldProblems,
 } from './kubernetes/manifests.js';
 
 /**
@@ -83,6 +84,21 @@ describe('deploy/kubernetes: the schemas, offline', () => {
     expect(schemaProblems(hpa).join('\n')).toMatch(/no schema for autoscaling\/v2beta1/);
   });
 
+  it('finds no unknown field in the Kubernetes kinds of the base, and finds a misspelt one', () => {
+    const docs = baseDocuments();
+    const broken = structuredClone(docs.find((d) => d.kind === 'Deployment'));
+    const web = broken.spec.template.spec.containers[0];
+    web.readinesProbe = web.readinessProbe;
+    delete web.readinessProbe;
+    broken.spec.template.spec.securityContext.runAsNonroot = true;
+    const problems = unknownFieldProblems([...docs, broken]);
+    expect(problems.slice(0, -1).flat()).toEqual([]);
+    const found = problems.at(-1)!.join('\n');
+    expect(found).toMatch(/^Deployment slipway: Object literal may only specify known properties/);
+    expect(found).toMatch(/'"readinesProbe"' does not exist in type 'IContainer'/);
+    expect(found).toMatch(/'"runAsNonroot"' does not exist in type 'IPodSecurityContext'/);
+  });
+
   it('rejects a CloudNativePG Cluster of the wrong shape, and a field its CRD does not know', () => {
     const cluster = structuredClone(baseDocuments().find((d) => d.kind === 'Cluster'));
     cluster.spec.instances = '3';
@@ -140,8 +156,9 @@ describe('deploy/kubernetes/overlays/production, built with kubectl kustomize', 
       expect(doc.metadata.namespace).toBe('slipway');
   });
 
-  it("validates every document against its kind's schema", () => {
+  it("validates every document against its kind's schema, with no field the kind does not know", () => {
     expect(docs.flatMap(schemaProblems)).toEqual([]);
+    expect(unknownFieldProblems(docs).flat()).toEqual([]);
   });
 
   it("keeps the app's contract: probes, secret files, drain deadline, database services, backups", () => {

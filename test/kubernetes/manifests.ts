@@ -14,6 +14,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
 
 /**
@@ -23,7 +24,10 @@ import { parse, parseAllDocuments } from 'yaml';
  *  - {@link schemaProblems}: every document against its kind's schema, offline: the Kubernetes
  *    kinds with the `kubernetes-models` package's validators (generated from the Kubernetes
  *    OpenAPI specification), CloudNativePG's Cluster with the operator's own CRD schema
- *    (vendored in schemas/), made strict about unknown fields as the API server is for a CRD.
+ *    (vendored in schemas/), made strict about unknown fields as the API server is for a CRD;
+ *  - {@link unknownFieldProblems}: the Kubernetes kinds again, for fields their schemas do not
+ *    know (a misspelt `readinesProbe` passes the schemas, as it passes the OpenAPI; the API
+ *    server rejects it), by type-checking them against kubernetes-models' TypeScript types.
  */
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -162,4 +166,63 @@ export function schemaProblems(doc: Manifest): string[] {
   } catch (error) {
     return [`${id}: ${(error as Error).message}`];
   }
+}
+
+// --- Unknown fields ------------------------------------------------------------------------
+
+/** The TypeScript type of each Kubernetes kind: its module and interface in kubernetes-models. */
+function typeOf(key: string): { module: string; name: string } | undefined {
+  if (!MODELS[key] || key === 'v1/Secret') return undefined;
+  const parts = key.split('/');
+  const kind = parts.at(-1)!;
+  return { module: `kubernetes-models/${parts.join('/')}`, name: `I${kind}` };
+}
+
+/**
+ * For each document, the fields that its kind does not have, found by TypeScript's excess
+ * property check of the document as an object literal of kubernetes-models' interface for its
+ * kind (`Object literal may only specify known properties...`). Kinds without such a type
+ * (CloudNativePG's Cluster, checked by its CRD schema; Secret, whose data is free-form) get [].
+ */
+export function unknownFieldProblems(docs: Manifest[]): string[][] {
+  const file = join(root, 'test/kubernetes/__manifests_typecheck__.ts');
+  const imports = new Map<string, string>();
+  const declarations: string[] = [];
+  for (const [i, doc] of docs.entries()) {
+    const type = typeOf(`${doc?.apiVersion}/${doc?.kind}`);
+    if (!type) {
+      declarations.push('');
+      continue;
+    }
+    imports.set(type.module, type.name);
+    declarations.push(`export const doc${i}: ${type.name} = ${JSON.stringify(doc)};\n`);
+  }
+  const header = [...imports].map(([module, name]) => `import type { ${name} } from '${module}';\n`).join('');
+  const text = header + declarations.join('');
+  const starts = declarations.map((_, i) => header.length + declarations.slice(0, i).join('').length);
+  const options: ts.CompilerOptions = {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.getSourceFile = (name, version, ...rest) =>
+    name === file ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, ...rest);
+  host.fileExists = (name) => name === file || fileExists(name);
+  const program = ts.createProgram([file], options, host);
+  const problems: string[][] = docs.map(() => []);
+  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+    const at = diagnostic.file?.fileName === file ? (diagnostic.start ?? -1) : -1;
+    const i = starts.findLastIndex((start, n) => declarations[n] !== '' && start <= at);
+    if (i < 0) throw new Error(`type-checking the manifests failed: ${message}`);
+    problems[i]!.push(`${docs[i].kind} ${docs[i].metadata?.name}: ${message}`);
+  }
+  return problems;
 }
