@@ -1,15 +1,9 @@
-import { defineCheckRules } from '../../core/admin/services/check-rules.js';
 import { defineApp } from '../../core/apps/define-app.js';
 import { registerContactsAdmin } from './admin.js';
 import { installDeletedFileSweeper, registerAttachmentRoutes } from './attachments/routes.js';
 import { seedDemoContacts } from './demo.js';
 import * as schema from './schema.js';
 import { CHECK_RULES } from './validate.js';
-
-// The database's CHECK constraints in words (and checked first on the admin's and the API's
-// forms). Given when this manifest is loaded, which every process installing the app does, not
-// when the admin site is built: loaddata builds no admin and words the same refusals alike.
-defineCheckRules(CHECK_RULES);
 
 /**
  * Contacts: people and companies with their addresses, telephones, e-mails and attachments, and
@@ -21,6 +15,9 @@ export default defineApp({
   label: 'Contacts',
   dependencies: ['auth', 'admin'],
   schema,
+  // The database's CHECK constraints in words, checked first on the admin's and the API's forms
+  // and used by every process that installs the app (loaddata words the same refusals alike).
+  checkRules: CHECK_RULES,
   admin: registerContactsAdmin,
   setup: installDeletedFileSweeper,
   routes: registerAttachmentRoutes,

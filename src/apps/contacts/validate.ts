@@ -1,7 +1,7 @@
 import { getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { describeTable } from '../../core/admin/introspect.js';
-import type { CheckRule } from '../../core/admin/services/check-rules.js';
+import type { CheckRule } from '../../core/db/check-rules.js';
 import type { FieldError } from '../../core/errors.js';
 import { parseField } from '../../core/models/values.js';
 import { ContactValidationError } from './errors.js';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
+import type { CheckRule, CheckRules } from '../db/check-rules.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 
@@ -13,6 +14,8 @@ export interface AppRegistry {
   readonly apps: readonly AppManifest[];
   /** Every app's schema exports merged: what Drizzle and drizzle-kit are given. */
   readonly schema: Readonly<Record<string, unknown>>;
+  /** Every app's `checkRules`, by constraint name and by column. */
+  readonly checkRules: CheckRules;
 }
 
 /**
@@ -37,6 +40,11 @@ export interface AppManifest {
   readonly dependencies?: readonly string[];
   /** The module exporting the app's Drizzle tables, enums and relations. */
   readonly schema?: Record<string, unknown>;
+  /**
+   * The app's CHECK constraints said in words (and, with `validate`, checked on forms and API
+   * bodies before the database sees them). A constraint name declared by two apps fails the boot.
+   */
+  readonly checkRules?: readonly CheckRule[];
   /**
    * What the app adds to the context every app's `setup` and `routes` receive, computed once at
    * boot from the registry, before any of them runs (fastify's `decorate`, without a mutable

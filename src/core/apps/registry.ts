@@ -1,5 +1,7 @@
 import { getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
+import { useCheckRules } from '../admin/services/check-rules.js';
+import { indexCheckRules } from '../db/check-rules.js';
 import { AppRegistryError } from '../errors.js';
 import type { AppManifest, AppRegistry } from './define-app.js';
 
@@ -10,7 +12,7 @@ const NAME = /^[a-z][a-z0-9_]*$/;
 /**
  * Checks the installed apps and merges their schemas. Fails at boot, naming the app, when a name
  * is malformed or used twice, a dependency is missing or listed after its dependant, or two apps
- * define the same table or export name.
+ * define the same table, export name or check rule.
  */
 export function createRegistry(apps: readonly AppManifest[]): AppRegistry {
   const problems: string[] = [];
@@ -39,7 +41,14 @@ export function createRegistry(apps: readonly AppManifest[]): AppRegistry {
       tables.set(table, app.name);
     }
   }
+  const checks = indexCheckRules(apps.map((app) => ({ app: app.name, rules: app.checkRules ?? [] })));
+  problems.push(...checks.problems);
   if (problems.length > 0)
     throw new AppRegistryError(`installed apps are misconfigured:\n  - ${problems.join('\n  - ')}`);
-  return Object.freeze({ apps: Object.freeze([...apps]), schema: Object.freeze(schema) });
+  useCheckRules(apps.flatMap((app) => app.checkRules ?? []));
+  return Object.freeze({
+    apps: Object.freeze([...apps]),
+    schema: Object.freeze(schema),
+    checkRules: checks.rules,
+  });
 }

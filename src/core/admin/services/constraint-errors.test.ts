@@ -1,7 +1,7 @@
 import { integer, pgTable, serial, varchar } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { describeTable } from '../introspect.js';
-import { columnRules, defineCheckRules } from './check-rules.js';
+import { columnRules, useCheckRules } from './check-rules.js';
 import { databaseError, mapDatabaseError, type PgErrorInfo, raisedByTrigger } from './constraint-errors.js';
 
 const phone = pgTable('t_phone', {
@@ -75,7 +75,7 @@ describe('check constraints given a message', () => {
     constraint: 't_phone_shape_check',
     message: 'new row for relation "t_phone" violates check constraint "t_phone_shape_check"',
   };
-  defineCheckRules([
+  useCheckRules([
     { name: 't_phone_shape_check', column: phone.number, message: 'Enter digits.', validate: () => 'x' },
     { name: 't_phone_owner_check', message: 'Choose an owner.' },
   ]);
