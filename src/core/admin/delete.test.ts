@@ -228,7 +228,7 @@ describe('bulk delete', () => {
       _selected_action: [id],
     });
     expect(page.body).toContain(
-      "your account doesn't have permission to delete the following types of objects:",
+      'your account doesn’t have permission to delete the following types of objects:',
     );
     expect(page.body).toContain('<li>Choices</li>');
     const forced = await user.post('/admin/polls/question/', {

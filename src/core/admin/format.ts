@@ -1,5 +1,3 @@
-import { html, type SafeHtml } from '../html/html.js';
-
 /**
  * Dates are shown and typed in this zone. Slipway has no TIME_ZONE setting yet, so the admin says
  * which zone it means next to every date and time.
@@ -70,15 +68,6 @@ export function toDateTimeLocal(value: Date): string {
 export function toDateInput(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   return typeof value === 'string' ? value.slice(0, 10) : '';
-}
-
-/** The ✓/✗ icon Django shows for booleans, with a text alternative for screen readers. */
-export function booleanIcon(value: unknown): SafeHtml {
-  if (value === null || value === undefined)
-    return html`<span class="bool bool-none" title="Unknown">–<span class="sr-only">Unknown</span></span>`;
-  return value
-    ? html`<span class="bool bool-yes" aria-hidden="true">✓</span><span class="sr-only">Yes</span>`
-    : html`<span class="bool bool-no" aria-hidden="true">✗</span><span class="sr-only">No</span>`;
 }
 
 /** A value as plain text for lists, read-only fields and history. Empty values show as a dash. */

@@ -1,14 +1,21 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LoginThrottledError, ValidationError } from '../../auth/errors.js';
 import { verifyPassword } from '../../auth/passwords.js';
 import { login, logout } from '../../auth/plugin.js';
 import { authenticate } from '../../auth/throttle.js';
 import { findUserByUsername, setPassword } from '../../auth/users.js';
-import { html } from '../../html/html.js';
 import { safeNext } from '../query-string.js';
 import { type FormBody, one } from '../services/form-values.js';
-import { adminPage } from '../templates/layout.js';
-import { loginForm, passwordForm } from '../templates/login-page.js';
+import {
+  LoggedOut,
+  LoginForm,
+  type LoginFormProps,
+  LogoutConfirm,
+  OwnPasswordChange,
+  PasswordChanged,
+  type PasswordErrors,
+} from '../templates/login-page.js';
+import { adminPage } from './admin-page.js';
 import { type AdminDeps, sendPage, staffUser } from './guard.js';
 
 const STAFF_ONLY =
@@ -17,12 +24,12 @@ const STAFF_ONLY =
 /** /admin/login/, /admin/logout/ and /admin/password_change/ (Django's admin auth views). */
 export function registerAuthRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { ctx, index } = deps;
-  const loginPage = (request: Parameters<typeof loginForm>[0], content: ReturnType<typeof loginForm>) =>
+  const loginPage = (request: FastifyRequest, form: Omit<LoginFormProps, 'csrfToken'>) =>
     adminPage(
       request,
       index,
       { title: 'Log in', heading: 'Slipway administration', nav: false, bodyClass: 'login' },
-      content,
+      LoginForm({ csrfToken: request.csrfToken, ...form }),
     );
 
   app.get('/admin/login/', { config: { adminPublic: true } }, async (request, reply) => {
@@ -31,10 +38,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AdminDeps): void 
     const notice = request.user
       ? `You are authenticated as ${request.user.username}, but are not authorized to access this page. Would you like to login to a different account?`
       : undefined;
-    return sendPage(
-      reply,
-      loginPage(request, loginForm(request, { username: '', next, ...(notice ? { notice } : {}) })),
-    );
+    return sendPage(reply, loginPage(request, { username: '', next, notice }));
   });
 
   app.post('/admin/login/', { config: { adminPublic: true } }, async (request, reply) => {
@@ -43,7 +47,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AdminDeps): void 
     const password = one(body, 'password') ?? '';
     const next = safeNext(one(body, 'next'));
     const fail = (error: string, status: number) =>
-      sendPage(reply, loginPage(request, loginForm(request, { username, next, error })), status);
+      sendPage(reply, loginPage(request, { username, next, error }), status);
     if (!username || !password) return fail(STAFF_ONLY, 200);
     let found: Awaited<ReturnType<typeof authenticate>>;
     try {
@@ -70,8 +74,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AdminDeps): void 
         request,
         index,
         { title: 'Log out', nav: false },
-        html`<p>Logging out needs the “Log out” button, so that no link or image can sign you out.</p>
-<form method="post" action="/admin/logout/"><input type="hidden" name="csrf_token" value="${request.csrfToken}"><button type="submit" class="button default">Log out</button></form>`,
+        LogoutConfirm({ csrfToken: request.csrfToken }),
       ),
       405,
     );
@@ -89,8 +92,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AdminDeps): void 
           nav: false,
           breadcrumbs: [{ label: 'Home', href: '/admin/' }, { label: 'Logged out' }],
         },
-        html`<p>Thanks for spending some quality time with the web site today.</p>
-<p><a href="/admin/login/" class="button">Log in again</a></p>`,
+        LoggedOut(),
       ),
     );
   });
@@ -106,13 +108,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AdminDeps): void 
     { name: 'new_password2', label: 'New password confirmation', autocomplete: 'new-password' },
   ];
   const crumbs = [{ label: 'Home', href: '/admin/' }, { label: 'Password change' }];
-  const changePage = (request: Parameters<typeof loginForm>[0], errors: Record<string, string[]>) =>
+  const changePage = (request: FastifyRequest, errors: PasswordErrors) =>
     adminPage(
       request,
       index,
       { title: 'Password change', breadcrumbs: crumbs },
-      html`<p>Please enter your old password, for security’s sake, and then enter your new password twice so we can verify you typed it in correctly.</p>
-${passwordForm(request, passwordFields, errors, 'Change my password')}`,
+      OwnPasswordChange({ csrfToken: request.csrfToken, fields: passwordFields, errors }),
     );
 
   app.get('/admin/password_change/', async (request, reply) => sendPage(reply, changePage(request, {})));
@@ -152,7 +153,7 @@ ${passwordForm(request, passwordFields, errors, 'Change my password')}`,
           title: 'Password change successful',
           breadcrumbs: [{ label: 'Home', href: '/admin/' }, { label: 'Password change' }],
         },
-        html`<p>Your password was changed.</p>`,
+        PasswordChanged(),
       ),
     ),
   );

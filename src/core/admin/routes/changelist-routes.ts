@@ -14,9 +14,9 @@ import { deleteRefusals } from '../services/delete-refusals.js';
 import { type FormBody, many, one } from '../services/form-values.js';
 import { loadObjects, parsePk } from '../services/objects.js';
 import { runAction } from '../services/run-action.js';
-import { changelistPage } from '../templates/changelist-page.js';
-import { deletePage } from '../templates/delete-page.js';
-import { adminPage } from '../templates/layout.js';
+import { ChangelistPage } from '../templates/changelist-page.js';
+import { DeletePage } from '../templates/delete-page.js';
+import { adminPage } from './admin-page.js';
 import { type AdminDeps, registrationOf, requirePerm, sendPage, staffUser } from './guard.js';
 
 function availableActions(reg: Registration, perms: ReturnType<typeof modelPerms>): [string, string][] {
@@ -57,7 +57,14 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
           bodyClass: 'change-list',
           current: reg.url,
         },
-        changelistPage(request, { reg, list, perms, query, actions: availableActions(reg, perms) }),
+        ChangelistPage({
+          csrfToken: request.csrfToken,
+          reg,
+          list,
+          perms,
+          query,
+          actions: availableActions(reg, perms),
+        }),
       ),
     );
   });
@@ -147,8 +154,8 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
           bodyClass: 'delete-confirmation',
           current: reg.url,
         },
-        deletePage(request, {
-          reg,
+        DeletePage({
+          csrfToken: request.csrfToken,
           plan,
           refused,
           what,

@@ -5,8 +5,8 @@ import { deleteObjects } from '../services/delete-objects.js';
 import { planDelete } from '../services/delete-plan.js';
 import { deleteRefusals } from '../services/delete-refusals.js';
 import { type FormBody, one } from '../services/form-values.js';
-import { deletePage } from '../templates/delete-page.js';
-import { adminPage } from '../templates/layout.js';
+import { DeletePage } from '../templates/delete-page.js';
+import { adminPage } from './admin-page.js';
 import { type AdminDeps, objectFor, registrationOf, sendPage, staffUser } from './guard.js';
 
 /** /admin/<app>/<model>/<id>/delete/: GET shows what the cascade deletes, POST deletes. */
@@ -61,8 +61,8 @@ export function registerDeleteRoutes(app: FastifyInstance, deps: AdminDeps): voi
             bodyClass: 'delete-confirmation',
             current: reg.url,
           },
-          deletePage(request, {
-            reg,
+          DeletePage({
+            csrfToken: request.csrfToken,
             plan,
             refused,
             what: `the ${reg.label.toLowerCase()} “${name}”`,

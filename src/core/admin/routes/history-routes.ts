@@ -4,8 +4,8 @@ import { AdminBadRequestError } from '../errors.js';
 import { modelPerms } from '../services/access.js';
 import { autocomplete } from '../services/autocomplete.js';
 import { objectHistory } from '../services/history.js';
-import { historyPage } from '../templates/history-page.js';
-import { adminPage } from '../templates/layout.js';
+import { HistoryPage } from '../templates/history-page.js';
+import { adminPage } from './admin-page.js';
 import { type AdminDeps, objectFor, registrationOf, sendPage, staffUser } from './guard.js';
 
 /** /admin/<app>/<model>/<id>/history/ and /admin/<app>/<model>/autocomplete/. */
@@ -35,7 +35,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: AdminDeps): vo
           ],
           current: reg.url,
         },
-        historyPage(entries),
+        HistoryPage({ entries }),
       ),
     );
   });

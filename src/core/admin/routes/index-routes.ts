@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { AdminNotFoundError } from '../errors.js';
 import { visibleApps } from '../services/access.js';
 import { recentActions } from '../services/history.js';
-import { indexPage } from '../templates/index-page.js';
-import { adminPage } from '../templates/layout.js';
+import { IndexPage } from '../templates/index-page.js';
+import { adminPage } from './admin-page.js';
 import { type AdminDeps, sendPage, staffUser } from './guard.js';
 
 /** /admin/ (every app the user may see, and their recent actions) and /admin/<app>/. */
@@ -25,7 +25,10 @@ export function registerIndexRoutes(app: FastifyInstance, deps: AdminDeps): void
         request,
         index,
         { title: 'Site administration', bodyClass: 'dashboard-page' },
-        indexPage(visibleApps(user, index), recent, urlOf),
+        IndexPage({
+          apps: visibleApps(user, index),
+          recent: recent.map((entry) => ({ entry, url: urlOf(entry) })),
+        }),
       ),
     );
   });
@@ -43,7 +46,7 @@ export function registerIndexRoutes(app: FastifyInstance, deps: AdminDeps): void
         request,
         index,
         { title: `${label} administration`, breadcrumbs: [{ label: 'Home', href: '/admin/' }, { label }] },
-        indexPage(apps, undefined, urlOf),
+        IndexPage({ apps }),
       ),
     );
   });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { flash } from '../../auth/plugin.js';
 import type { AuthUser } from '../../auth/request-user.js';
-import { html } from '../../html/html.js';
 import type { Row } from '../options.js';
 import { CHANGELIST_FILTERS, carriedFilters, preserveFilters, queryOf } from '../query-string.js';
 import type { Registration } from '../registration.js';
@@ -12,8 +11,8 @@ import { type FormState, initialForm, parseForm } from '../services/object-form.
 import { saveObject } from '../services/save-object.js';
 import { storeUpload } from '../services/upload.js';
 import { loadWidgetData, readonlyText } from '../services/widget-data.js';
-import { formPage } from '../templates/form-page.js';
-import { adminPage } from '../templates/layout.js';
+import { FormPage } from '../templates/form-page.js';
+import { adminPage } from './admin-page.js';
 import { type AdminDeps, objectFor, registrationOf, requirePerm, sendPage, staffUser } from './guard.js';
 
 /** /admin/<app>/<model>/add/ and /admin/<app>/<model>/<id>/change/, GET and POST. */
@@ -52,7 +51,8 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
         ]
       : [];
     const changelist = `${reg.url}${filters ? `?${filters}` : ''}`;
-    const content = formPage(request, {
+    const content = FormPage({
+      csrfToken: request.csrfToken,
       reg,
       state,
       widgets,
@@ -61,7 +61,8 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
       canAdd: perms.add,
       canDelete: Boolean(original && perms.delete && hasObjectPerm(user, reg, 'delete', original)),
       filters,
-      ...(objectUrl ? { objectUrl } : {}),
+      objectUrl,
+      subtitle: original && reg.str(original),
       tools,
       extraFields: reg.options.extraFields ?? [],
       refused,
@@ -83,7 +84,7 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
           bodyClass: `change-form model-${reg.model}`,
           current: reg.url,
         },
-        original ? contentWithSubtitle(reg.str(original), content) : content,
+        content,
       ),
     );
   }
@@ -176,8 +177,4 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
     const { app: a, model, id } = request.params as Record<string, string>;
     return reply.redirect(`/admin/${a}/${model}/${encodeURIComponent(id ?? '')}/change/`, 301);
   });
-}
-
-function contentWithSubtitle(subtitle: string, content: ReturnType<typeof formPage>) {
-  return html`<p class="subtitle">${subtitle}</p>${content}`;
 }

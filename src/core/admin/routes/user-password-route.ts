@@ -3,11 +3,10 @@ import { ValidationError } from '../../auth/errors.js';
 import { flash, login } from '../../auth/plugin.js';
 import type { user } from '../../auth/schema.js';
 import { setPassword } from '../../auth/users.js';
-import { html } from '../../html/html.js';
 import { type FormBody, one } from '../services/form-values.js';
 import { logAction } from '../services/history.js';
-import { adminPage } from '../templates/layout.js';
-import { passwordForm } from '../templates/login-page.js';
+import { UserPasswordChange } from '../templates/login-page.js';
+import { adminPage } from './admin-page.js';
 import { type AdminDeps, objectFor, registrationOf, sendPage, staffUser } from './guard.js';
 
 type UserRow = typeof user.$inferSelect;
@@ -86,8 +85,7 @@ export function registerUserPasswordRoute(app: FastifyInstance, deps: AdminDeps)
             ],
             current: reg.url,
           },
-          html`<p>Enter a new password for the user <strong>${name}</strong>. Their sessions end, so they must log in again.</p>
-${passwordForm(request, FIELDS, errors, 'Change password')}`,
+          UserPasswordChange({ name, csrfToken: request.csrfToken, fields: FIELDS, errors }),
         ),
       );
     },
