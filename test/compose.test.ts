@@ -204,11 +204,13 @@ function commonChecks(text: () => string) {
     expect(durationMs(hc.start_period)).toBeGreaterThan(0);
   });
 
-  it('configures web with variables Slipway knows, pointing at the db service', () => {
-    const { web, db } = load(text()).services;
+  it('configures web with variables Slipway knows, pointing at the db service (then its standby)', () => {
+    const { web, db, 'db-replica': replica } = load(text()).services;
     const env = web!.environment ?? {};
     for (const key of Object.keys(env)) expect(knownToSlipway.has(key), `web sets unknown ${key}`).toBe(true);
-    expect(env).toMatchObject({ SQL_ENGINE: 'postgres', SQL_HOST: 'db', SQL_PORT: '5432' });
+    // With a standby, web names both servers and follows the writable one after a failover.
+    const host = replica ? 'db,db-replica' : 'db';
+    expect(env).toMatchObject({ SQL_ENGINE: 'postgres', SQL_HOST: host, SQL_PORT: '5432' });
     expect(env['SQL_DATABASE']).toBe(db!.environment?.['POSTGRES_DB']);
     expect(env['SQL_USER']).toBe(db!.environment?.['POSTGRES_USER']);
     expect(envSchema.safeParse(env).success).toBe(true);

@@ -9,7 +9,10 @@
 #      healthy, non-root; backups (a throwaway age key): exec web slipway backup create, list,
 #      verify, a row and a media file deleted, restore, both back; the backup service's
 #      schedule, and one scheduled run; `stop` exits 0 within the grace period; a second `up`
-#      keeps the data.
+#      keeps the data. Replication: db-replica clones db and streams (pg_stat_replication, a row
+#      written on db read on db-replica), web's /readyz shows its state and lag, the restart
+#      does not clone again (same volume: a marker file, one clone in its log), and with db
+#      stopped the polls pages answer 200 from db-replica while a vote gets 503.
 #   5. The Postgres wrapper in the real image: a missing secret exits 1 with the reason.
 #   6. Development: compose.yaml on a copy of the checkout; a source edit shows without restart.
 #
@@ -294,6 +297,42 @@ ok "compose exec web slipway showmigrations: $migrations applied"
 [ "$(prod exec -T web id -u | tr -d '\r')" = 1000 ] || fail "web does not run as uid 1000"
 ok "web runs as uid 1000 (node)"
 
+# --- Replication: db-replica, a streaming hot standby of db (README: Replication) ----------------
+on_db() { prod exec -T db psql -U slipway -d slipway -qtAc "$1" | tr -d '\r'; }
+on_replica() { prod exec -T db-replica psql -U slipway -d slipway -qtAc "$1" | tr -d '\r'; }
+streaming() { [ "$(on_db "SELECT application_name || ' ' || state FROM pg_stat_replication")" = "db-replica streaming" ]; }
+wait_for 90 streaming || {
+  prod logs --tail 20 db-replica
+  fail "db-replica is not streaming from db within 90 s: $(on_db 'SELECT application_name, state FROM pg_stat_replication')"
+}
+slot=$(on_db "SELECT slot_name || ' ' || active FROM pg_replication_slots")
+[ "$slot" = "db_replica true" ] || fail "the replication slot on db: '$slot' (expected db_replica, active)"
+[ "$(prod logs --no-color db-replica 2>&1 | grep -c 'cloning db:5432 with pg_basebackup')" = 1 ] ||
+  fail "db-replica did not clone db once: $(prod logs --no-color --tail 10 db-replica 2>&1)"
+ok "db-replica cloned db and streams (pg_stat_replication on db: streaming, slot db_replica active)"
+
+# A question and its choice written on db, published a minute ago, then read on the standby.
+qid=$(on_db "INSERT INTO polls_question (question_text, pub_date) VALUES ('ctest-replica', now() - interval '1 minute') RETURNING id")
+cid=$(on_db "INSERT INTO polls_choice (question_id, choice_text, votes) VALUES ($qid, 'Yes', 0) RETURNING id")
+[[ "$qid" =~ ^[0-9]+$ && "$cid" =~ ^[0-9]+$ ]] || fail "inserting a question and a choice on db: '$qid' '$cid'"
+replayed() { [ "$(on_replica "SELECT count(*) FROM polls_choice WHERE id = $cid")" = 1 ]; }
+wait_for 15 replayed || fail "a row written on db was not readable on db-replica within 15 s"
+[ "$(on_replica 'SELECT pg_is_in_recovery()')" = t ] || fail "db-replica is not in recovery (not a standby)"
+out=$(on_replica "DELETE FROM polls_choice WHERE id = $cid" 2>&1) && fail "db-replica accepted a write"
+grep -q 'read-only transaction' <<<"$out" || fail "a write on db-replica failed for another reason: $out"
+ok "a row written on db is read on db-replica, which refuses writes (read-only transaction)"
+
+# Every web replica measures the standby: through the proxy, each /readyz shows it streaming.
+replica_states() {
+  local i
+  for i in 1 2 3; do
+    curl -fsS -m 5 "$URL/readyz" | grep -Eo '"replicas":\[\{"name":"db-replica:5432","state":"[a-z]+","lagMs":[0-9]+' || return 1
+  done
+}
+all_streaming() { [ "$(replica_states | grep -c '"state":"streaming","lagMs":[0-9]')" = 3 ]; }
+wait_for 30 all_streaming || fail "web's /readyz does not show db-replica streaming: $(curl -sS -m 5 "$URL/readyz")"
+ok "web's /readyz shows the standby: $(replica_states | head -1 | sed 's/.*"name"/"name"/')}"
+
 # --- Backups, as the README tells an operator ----------------------------------------------------
 sched_started() { prod logs --no-color backup 2>/dev/null | grep -q '"event":"schedule-started"'; }
 wait_for 60 sched_started || {
@@ -339,6 +378,8 @@ ok "backup service, scheduled: $(prod logs --no-color backup | grep -o '{.*"even
 prod up -d --no-deps backup >/dev/null 2>&1 || fail "recreating backup"
 
 prod exec -T db psql -U slipway -d slipway -qc 'CREATE TABLE ctest_marker (id int)' >/dev/null || fail "psql in db"
+# A file in db-replica's data folder: a new clone would empty the folder first.
+prod exec -T db-replica touch /var/lib/postgresql/data/ctest-marker || fail "writing a marker in db-replica"
 log "compose stop"
 ids=$(web_ids)
 backup_id=$(prod ps -q backup)
@@ -367,6 +408,36 @@ grep -q 'Skipping initialization' <<<"$dblog" || fail "no 'Skipping initializati
 prod exec -T db psql -U slipway -d slipway -qtAc "SELECT to_regclass('ctest_marker') IS NOT NULL" | grep -q t ||
   fail "the data did not survive the restart"
 ok "a second up kept the database: initialised once, data still there"
+
+wait_for 60 streaming || fail "db-replica did not stream again after the restart"
+prod exec -T db-replica test -e /var/lib/postgresql/data/ctest-marker || fail "db-replica's data folder was replaced on restart"
+clones=$(prod logs --no-color db-replica 2>&1 | grep -c 'cloning db:5432 with pg_basebackup' || true)
+[ "$clones" = 1 ] || fail "db-replica cloned $clones times (expected once, before the restart)"
+ids=$(on_db 'SELECT system_identifier FROM pg_control_system()') replica_ids=$(on_replica 'SELECT system_identifier FROM pg_control_system()')
+[ -n "$ids" ] && [ "$ids" = "$replica_ids" ] || fail "system identifiers differ: db $ids, db-replica $replica_ids"
+on_db "UPDATE polls_choice SET votes = 7 WHERE id = $cid" >/dev/null
+replayed_again() { [ "$(on_replica "SELECT votes FROM polls_choice WHERE id = $cid")" = 7 ]; }
+wait_for 15 replayed_again || fail "db-replica does not replay db's writes after the restart"
+ok "the restart kept db-replica's volume (marker there, cloned once, system identifier $ids as db's) and it streams again"
+
+# The primary lost: the site is read-only, not down. Reads answer from db-replica, writes 503.
+log "stopping db"
+prod stop db >/dev/null 2>&1
+readonly_ready() { curl -fsS -m 10 "$URL/readyz" | grep -q '"mode":"read-only"'; }
+wait_for 30 readonly_ready || fail "with db stopped, /readyz is not 200 read-only: $(curl -sS -m 10 "$URL/readyz")"
+for path in /polls/ "/polls/$qid/" "/polls/$qid/results/"; do
+  code=$(curl -sS -m 15 -o "$WORK/page.html" -w '%{http_code}' -H 'Host: localhost' "$URL$path")
+  [ "$code" = 200 ] || fail "with db stopped, GET $path answered $code"
+done
+grep -q '7 vote' "$WORK/page.html" || fail "the results page from db-replica does not show the 7 votes"
+csrf=ctest-csrf-token-0123456789abcdefghijklmnop
+start=$(date +%s%N)
+code=$(curl -sS -m 30 -o /dev/null -D "$WORK/vote.headers" -w '%{http_code}' -H 'Host: localhost' \
+  -H "Cookie: csrftoken=$csrf" -H "X-CSRF-Token: $csrf" --data "choice=$cid" "$URL/polls/$qid/vote/")
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$code" = 503 ] || fail "with db stopped, a vote answered $code, not 503"
+grep -qi '^retry-after:' "$WORK/vote.headers" || fail "the vote's 503 has no Retry-After"
+ok "db stopped: /readyz 200 (read-only), /polls/ and question $qid's pages 200 from db-replica, a vote 503 with Retry-After in $took ms"
 
 # --- 5. The wrapper in the real postgres image ---------------------------------------------------
 out=$(docker run --name slipway-ctest-nosecret -v slipway-ctest-nosecret:/var/lib/postgresql/data \
