@@ -6,7 +6,7 @@
 #   pgclient - Debian's PostgreSQL client packages, only to take pg_dump, pg_restore and psql
 #            from them (for `slipway backup`), without the perl wrapper the packages bring;
 #   final  - node + tini + those three programs and their libraries (libpq5...) + the pruned
-#            node_modules, dist/, migrations/ and bin/ only: no src/, no compiler, no dev
+#            node_modules, dist/ (with each app's migrations/) and bin/ only: no src/, no compiler, no dev
 #            dependency, no perl. bin/slipway.js runs dist/ because src/ is absent.
 #
 #   docker build -t slipway .            # also: DOCKER_BUILDKIT=1, podman build --format docker
@@ -113,7 +113,6 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY migrations ./migrations
 COPY bin ./bin
 
 # `slipway` on PATH, e.g. `docker compose exec web slipway showmigrations`. The symlink's

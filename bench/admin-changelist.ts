@@ -17,13 +17,12 @@ import pg from 'pg';
 import pino from 'pino';
 import { installedApps } from '../src/apps/installed.js';
 import { migrateApps } from '../src/core/apps/migrate-apps.js';
+import { projectMigrations } from '../src/core/apps/project-migrations.js';
 import { createRegistry } from '../src/core/apps/registry.js';
 import { createUser } from '../src/core/auth/users.js';
 import { loadConfig } from '../src/core/config/index.js';
-import { readMigrationFiles } from '../src/core/db/migrate/files.js';
 import { openDatabase } from '../src/core/db/open-database.js';
 import { buildServer } from '../src/core/http/build-server.js';
-import { migrationsDir } from '../src/core/paths.js';
 
 const SERVER = process.env['TEST_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 100_000);
@@ -105,7 +104,7 @@ async function main(): Promise<void> {
     command: 'serve',
   });
   try {
-    const migrations = readMigrationFiles(migrationsDir);
+    const migrations = projectMigrations(installedApps);
     await migrateApps(database, registry, migrations, { log });
     let started = performance.now();
     await database.exec(`

@@ -10,80 +10,64 @@
 // 2. once: the same load for 10 s, one instance killed with SIGKILL after 3 s. Passes when the
 //    failures are no more than the requests in flight at that moment, none started after it,
 //    and HAProxy takes the instance out of rotation within 3 s.
+// 3. RUNS times: the same load for OUTAGE + 15 s, PostgreSQL stopped (pg_ctl stop -m fast) after
+//    3 s and started again OUTAGE (5) s later. Passes when every failed request is a 503, none
+//    started before the stop or RECOVERY (5) s after the restart, the votes match, and the three
+//    instances are the same processes as before.
 //
+// The database is a private PostgreSQL cluster (src/core/testing/pg-cluster.ts: the server
+// binaries, initdb and pg_ctl, of Debian's postgresql-15), since scenario 3 restarts it.
 // Prints one line per run (requests, failures, p50/p99, the restarts' durations) and exits 1 if
 // any run fails. Needs haproxy (apt-get install haproxy). Options: --runs=N, --rate=R,
-// --duration=S, --postgres=URL.
+// --duration=S, --outage=S.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import pino from 'pino';
-import { installedApps } from '../src/apps/installed.js';
-import { migrateApps } from '../src/core/apps/migrate-apps.js';
-import { createRegistry } from '../src/core/apps/registry.js';
 import { loadConfig } from '../src/core/config/index.js';
-import { readMigrationFiles } from '../src/core/db/migrate/files.js';
-import { openDatabase } from '../src/core/db/open-database.js';
-import { migrationsDir } from '../src/core/paths.js';
 import {
   countVotes,
   type Instance,
+  percentile,
   rollingRestart,
   seedLoadData,
   startInstance,
   steadyLoad,
   waitForState,
 } from '../src/core/testing/fleet.js';
-import { freePort } from '../src/core/testing/free-port.js';
 import { startHaproxy } from '../src/core/testing/haproxy.js';
+import { freePort, type PgCluster, startPgCluster } from '../src/core/testing/pg-cluster.js';
+import { migratedServerTemplate } from '../src/core/testing/templates.js';
 
 const option = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const RUNS = Number(option('runs', '3'));
 const RATE = Number(option('rate', '40'));
 const DURATION_MS = Number(option('duration', '30')) * 1000;
-const SERVER_URL = option('postgres', 'postgres://postgres@127.0.0.1:5432/postgres');
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const OUTAGE_MS = Number(option('outage', '5')) * 1000;
+const RECOVERY_MS = 5000;
 
 async function main(): Promise<number> {
-  const name = `slipway_rolling_${randomBytes(4).toString('hex')}`;
   const tmp = mkdtempSync(join(tmpdir(), 'slipway-rolling-'));
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  const env = {
-    DATABASE_URL: url.toString(),
-    SECRET_KEY: randomBytes(32).toString('hex'),
-    SHUTDOWN_DELAY: '3',
-    SHUTDOWN_TIMEOUT: '10',
-  };
   const output: string[] = [];
   const instances: Instance[] = [];
+  let cluster: PgCluster | undefined;
   let proxy: Awaited<ReturnType<typeof startHaproxy>> | undefined;
   let failed = false;
   try {
+    cluster = await startPgCluster({ password: randomBytes(12).toString('hex') });
+    // A copy of the migrated template that the test suite uses (what `slipway migrate` leaves).
+    await cluster.query(
+      `CREATE DATABASE slipway_rolling TEMPLATE "${await migratedServerTemplate(cluster.url)}"`,
+    );
+    const env = {
+      DATABASE_URL: cluster.urlFor('slipway_rolling'),
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      SHUTDOWN_DELAY: '3',
+      SHUTDOWN_TIMEOUT: '10',
+      DB_CONNECT_TIMEOUT: '2',
+    };
     const config = loadConfig({ env: { DATABASE_URL: env.DATABASE_URL }, cwd: tmp, requireSecretKey: false });
-    const registry = createRegistry(installedApps);
-    const database = await openDatabase(config.database, {
-      log: pino({ level: 'warn' }),
-      schema: registry.schema,
-      role: 'client',
-    });
-    await migrateApps(database, registry, readMigrationFiles(migrationsDir), {
-      log: pino({ level: 'warn' }),
-    });
-    await database.close();
 
     const start = (i: { name: string; port: number }) => startInstance(i.name, i.port, env, tmp, output);
     for (const n of ['web1', 'web2', 'web3']) instances.push(start({ name: n, port: await freePort() }));
@@ -141,6 +125,53 @@ async function main(): Promise<number> {
         `(${inFlight} in flight when it died, ${late.length} failed after), out of rotation after ` +
         `${(outMs / 1000).toFixed(1)} s, p99 ${report.p99} ms: ${ok ? 'PASS' : 'FAIL'}`,
     );
+    victim.process = start(victim).process;
+
+    for (let run = 1; run <= RUNS; run++) {
+      await waitForState(
+        proxy,
+        instances.map((i) => i.name),
+        'UP',
+        60_000,
+      );
+      const pids = instances.map((i) => i.process.pid);
+      const seeded = await seedLoadData(config.database);
+      const load = await steadyLoad({ base: proxy.url, ...seeded }, RATE, OUTAGE_MS + 15_000);
+      await new Promise((r) => setTimeout(r, 3000));
+      const stoppedAt = Date.now();
+      await cluster.stop();
+      const stopMs = Date.now() - stoppedAt;
+      await new Promise((r) => setTimeout(r, OUTAGE_MS - stopMs));
+      await cluster.start();
+      const backAt = Date.now();
+      const report = await load.done;
+      const votes = await countVotes(config.database, seeded.questionId);
+      const byStatus = new Map<string, number>();
+      for (const f of report.failures)
+        byStatus.set(String(f.result), (byStatus.get(String(f.result)) ?? 0) + 1);
+      const lastFailure = Math.max(backAt, ...report.failures.map((f) => f.startedAt));
+      const during = report.outcomes.filter((o) => o.startedAt >= stoppedAt && o.startedAt <= lastFailure);
+      const duringMs = during.map((o) => o.ms).sort((a, b) => a - b);
+      const failed503 = byStatus.get('503') ?? 0;
+      const ok =
+        [...byStatus.keys()].every((k) => k === '503') &&
+        report.failures.every((f) => f.startedAt >= stoppedAt && f.startedAt <= backAt + RECOVERY_MS) &&
+        votes >= report.votesAnswered303 &&
+        votes <= report.votesAnswered303 + failed503 &&
+        instances.every((i, n) => i.process.pid === pids[n] && i.process.exitCode === null);
+      failed ||= !ok;
+      console.log(
+        `PostgreSQL restarted, run ${run}: ${report.outcomes.length} requests, ${report.failures.length} failed ` +
+          `(${[...byStatus].map(([k, v]) => `${v} x ${k}`).join(', ') || 'none'}); stop took ${(stopMs / 1000).toFixed(1)} s, ` +
+          `down ${((backAt - stoppedAt) / 1000).toFixed(1)} s; ${during.length} requests from the stop to the last failure, ` +
+          `their p50 ${percentile(duringMs, 50)} ms, p99 ${percentile(duringMs, 99)} ms; full service ` +
+          `${((lastFailure - backAt) / 1000).toFixed(1)} s after PostgreSQL was back; overall p99 ${report.p99} ms; ` +
+          `votes answered 303: ${report.votesAnswered303}, in the database: ${votes}; same 3 processes: ` +
+          `${instances.every((i, n) => i.process.pid === pids[n] && i.process.exitCode === null)}: ${ok ? 'PASS' : 'FAIL'}`,
+      );
+      for (const f of report.failures.filter((x) => x.result !== 503).slice(0, 10))
+        console.log(`  failed: ${JSON.stringify(f)}`);
+    }
   } catch (error) {
     failed = true;
     console.error(error);
@@ -149,7 +180,7 @@ async function main(): Promise<number> {
     await proxy?.stop();
     for (const instance of instances) instance.process.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 500));
-    await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await cluster?.destroy();
     rmSync(tmp, { recursive: true, force: true });
   }
   return failed ? 1 : 0;

@@ -3,12 +3,11 @@ import { createPerson } from '../src/apps/contacts/service.js';
 import { installedApps } from '../src/apps/installed.js';
 import { createToken } from '../src/core/api/tokens.js';
 import { migrateApps } from '../src/core/apps/migrate-apps.js';
+import { projectMigrations } from '../src/core/apps/project-migrations.js';
 import { createRegistry } from '../src/core/apps/registry.js';
 import { createUser } from '../src/core/auth/users.js';
 import { loadConfig } from '../src/core/config/index.js';
-import { readMigrationFiles } from '../src/core/db/migrate/files.js';
 import { openDatabase } from '../src/core/db/open-database.js';
-import { migrationsDir } from '../src/core/paths.js';
 
 /** A poll the load scripts vote on: a question and its choices' ids. */
 export interface Poll {
@@ -34,7 +33,7 @@ export async function seedBenchDatabase(
   const registry = createRegistry(installedApps);
   const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
   try {
-    await migrateApps(database, registry, readMigrationFiles(migrationsDir), { log });
+    await migrateApps(database, registry, projectMigrations(installedApps), { log });
     await database.exec(`
       INSERT INTO polls_question (question_text, pub_date)
         SELECT 'Benchmark question ' || g, now() - make_interval(mins => g) FROM generate_series(1, 1000) g;

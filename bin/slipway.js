@@ -6,8 +6,9 @@
 //   1. hash the content of every .ts/.tsx source under src/ (tests left out): a few milliseconds;
 //   2. if .slipway/compiled/<hash>/ exists, run it: no compiler is loaded at all;
 //   3. else transpile src/ file by file with esbuild into a temporary folder, link each static/
-//      folder back to the sources (so CSS and JS edits show at once), and rename the folder to
-//      its hash, which is atomic: two commands starting together never see half a build.
+//      and migrations/ folder back to the sources (so CSS, JS and SQL edits show at once), and
+//      rename the folder to its hash, which is atomic: two commands starting together never see
+//      half a build.
 // The hash covers every byte of every source, so an edit can never run stale code, and a
 // reverted edit finds its earlier build again. Old builds are pruned, keeping the newest few.
 import { createHash } from 'node:crypto';
@@ -35,6 +36,9 @@ if (existsSync(sources)) {
   if (process.argv.includes('--traceback') || /^(runserver|serve|start)$/.test(process.argv[2] ?? ''))
     process.setSourceMapsEnabled(true);
   const compiled = await compiledSources();
+  // Where the compiled code came from: an app's migrations/ folder is read and written there.
+  process.env.SLIPWAY_COMPILED_SRC = compiled;
+  process.env.SLIPWAY_SOURCES = sources;
   await import(pathToFileURL(join(compiled, 'core', 'cli', 'main.js')).href);
 } else {
   await import(new URL('../dist/src/core/cli/main.js', import.meta.url).href);
@@ -45,7 +49,7 @@ async function compiledSources() {
   const files = [];
   const statics = [];
   walk(sources, files, statics);
-  const hash = createHash('sha256').update('slipway-compile-v1\0');
+  const hash = createHash('sha256').update('slipway-compile-v2\0');
   for (const file of files) hash.update(`${relative(sources, file)}\0`).update(readFileSync(file));
   const cache = join(root, '.slipway', 'compiled');
   const target = join(cache, hash.digest('hex').slice(0, 16));
@@ -87,12 +91,13 @@ async function compiledSources() {
   return join(target, 'src');
 }
 
-/** Collects the .ts and .tsx sources to compile (not tests, not test helpers) and the static/ folders. */
+/** Collects the .ts and .tsx sources to compile (not tests, not test helpers) and the folders to link. */
 function walk(dir, files, statics) {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name === 'static') statics.push(path);
+      // static/ and migrations/ are linked, not copied: edits show at once, and need no rebuild.
+      if (entry.name === 'static' || entry.name === 'migrations') statics.push(path);
       else if (path !== join(sources, 'core', 'testing')) walk(path, files, statics);
     } else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
       files.push(path);

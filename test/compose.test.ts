@@ -535,7 +535,7 @@ describe('Dockerfile', () => {
     expect(runs).toMatch(/-name '\*\.d\.ts'/);
   });
 
-  it('ships only package.json, node_modules, dist, migrations, bin and the PostgreSQL client programs', () => {
+  it("ships only package.json, node_modules, dist (with the apps' migrations), bin and the PostgreSQL client programs", () => {
     const copied = args(final, 'COPY').map((a) => a.replace(/--\S+\s+/g, '').split(/\s+/)[0]);
     expect(copied.sort()).toEqual([
       '/app/dist',
@@ -544,7 +544,6 @@ describe('Dockerfile', () => {
       '/out/apt/',
       '/out/usr/',
       'bin',
-      'migrations',
     ]);
     expect(args(final, 'ADD')).toEqual([]);
   });

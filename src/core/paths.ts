@@ -17,7 +17,6 @@ function findProjectRoot(): string {
 }
 
 export const projectRoot = findProjectRoot();
-export const migrationsDir = join(projectRoot, 'migrations');
 
 /**
  * The folder that `.env`, relative paths (`DATA_DIR`, `MEDIA_ROOT`, `*_FILE`) and the embedded

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { installedApps } from '../../src/apps/installed.js';
+import { projectMigrations } from '../../src/core/apps/project-migrations.js';
 import { createRegistry } from '../../src/core/apps/registry.js';
-import { readMigrationFiles } from '../../src/core/db/migrate/files.js';
 import { fixtureModels } from '../../src/core/fixtures/models.js';
 import { fillDatabase } from '../../src/core/fixtures/testing.js';
-import { migrationsDir } from '../../src/core/paths.js';
 import { TEST_SECRET_KEY } from '../../src/core/testing/build-test-app.js';
 import { freePort } from '../../src/core/testing/free-port.js';
 import { queryDatabase, withDatabase } from '../../src/core/testing/query-database.js';
@@ -29,7 +28,7 @@ import { needs } from '../../src/core/testing/tools.js';
 // On a migrated database (a copy of the template). The commands run in-process (runCommand),
 // except where the process is the point: a terminal's prompts, stdin that is not a terminal.
 const engine = serverUrl ? 'PostgreSQL' : 'PGlite';
-const shipped = () => readMigrationFiles(migrationsDir).map((f) => f.name);
+const shipped = () => projectMigrations(installedApps).map((f) => f.name);
 let testDb: TestDatabase;
 let slipway: (...args: string[]) => Promise<CliResult>;
 

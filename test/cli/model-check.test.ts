@@ -1,8 +1,10 @@
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installedApps } from '../../src/apps/installed.js';
+import { projectMigrations } from '../../src/core/apps/project-migrations.js';
 import { nextNumber, readMigrationFiles } from '../../src/core/db/migrate/files.js';
-import { migrationsDir } from '../../src/core/paths.js';
+import { projectRoot } from '../../src/core/paths.js';
 import { copyProject } from '../../src/core/testing/project-copy.js';
 import { type CliResult, runSlipway } from '../../src/core/testing/run-slipway.js';
 import { createTestDatabase, type TestDatabase } from '../../src/core/testing/test-database.js';
@@ -21,8 +23,10 @@ beforeAll(async () => {
 afterAll(() => testDb.drop());
 
 const schemaFile = () => join(project, 'src/apps/polls/schema.ts');
-const shipped = readMigrationFiles(migrationsDir).map((f) => f.name);
-const added = `${nextNumber(readMigrationFiles(migrationsDir))}_slug_and_tags`;
+const shipped = projectMigrations(installedApps).map((f) => f.name);
+const pollsMigrations = 'src/apps/polls/migrations';
+const addedFile = `${nextNumber(readMigrationFiles(join(projectRoot, pollsMigrations), 'polls'))}_slug_and_tags`;
+const added = `polls/${addedFile}`;
 
 describe('slipway check, makemigrations and migrate on a project', () => {
   it('reports unapplied migrations on a new database, and nothing once migrated', async () => {
@@ -54,7 +58,7 @@ describe('slipway check, makemigrations and migrate on a project', () => {
 
   it('passes again after makemigrations and migrate', async () => {
     const made = await slipway('makemigrations', '--name', 'slug_and_tags');
-    expect(made.stdout).toContain(`Created migrations/${added}.sql`);
+    expect(made.stdout).toContain(`Created ${pollsMigrations}/${addedFile}.sql`);
     const pending = await slipway('check');
     expect(pending.stdout).toContain(`1 unapplied: ${added}`);
     expect((await slipway('migrate', '--plan')).stdout).toBe(`Would apply ${added}\n`);
@@ -62,13 +66,16 @@ describe('slipway check, makemigrations and migrate on a project', () => {
     const show = await slipway('showmigrations');
     const lines = show.stdout.split('\n').filter(Boolean);
     expect(lines.map((line) => line.split('  ')[0])).toEqual(
-      [...shipped, added].map((name) => `[X] ${name}`),
+      // In the order migrate applies them: after the other polls migrations, before contacts'.
+      shipped
+        .flatMap((name) => (name === 'polls/0002_question_pub_date_index' ? [name, added] : [name]))
+        .map((name) => `[X] ${name}`),
     );
     expect((await slipway('check')).code).toBe(0);
   });
 
   it('detects an applied migration that was edited, naming the file', async () => {
-    const file = join(project, 'migrations', '0001_initial.sql');
+    const file = join(project, pollsMigrations, '0001_initial.sql');
     const original = readFileSync(file, 'utf8');
     writeFileSync(file, `-- a harmless-looking edit\n${original}`); // above its -- reverse line
     try {
@@ -97,8 +104,8 @@ describe('slipway check, makemigrations and migrate on a project', () => {
       /^slipway makemigrations: cannot tell a rename from a drop and an add \(table "polls_question": column slug removed and short_name added\)/,
     );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(readdirSync(join(project, 'migrations')).filter((f) => f.endsWith('.sql'))).toHaveLength(
-      shipped.length + 1,
+    expect(readdirSync(join(project, pollsMigrations)).filter((f) => f.endsWith('.sql'))).toHaveLength(
+      shipped.filter((n) => n.startsWith('polls/')).length + 1,
     );
   });
 

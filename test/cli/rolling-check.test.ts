@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextNumber, readMigrationFiles } from '../../src/core/db/migrate/files.js';
-import { migrationsDir } from '../../src/core/paths.js';
+import { projectRoot } from '../../src/core/paths.js';
 import { copyProject } from '../../src/core/testing/project-copy.js';
 import { type CliResult, runSlipway } from '../../src/core/testing/run-slipway.js';
 import { createTestDatabase, type TestDatabase } from '../../src/core/testing/test-database.js';
@@ -20,8 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => testDb.drop());
 
-const name = `${nextNumber(readMigrationFiles(migrationsDir))}_drop_votes`;
-const write = (sql: string) => writeFileSync(join(project, 'migrations', `${name}.sql`), sql);
+const pollsMigrations = 'src/apps/polls/migrations';
+const local = `${nextNumber(readMigrationFiles(join(projectRoot, pollsMigrations), 'polls'))}_drop_votes`;
+const name = `polls/${local}`;
+const write = (sql: string) => writeFileSync(join(project, pollsMigrations, `${local}.sql`), sql);
 
 describe('slipway check before a rolling deploy', () => {
   it('stops a pending migration that drops a column the running release reads, saying what to do instead', async () => {
@@ -55,7 +57,7 @@ describe('slipway makemigrations', () => {
     const result = await slipway('makemigrations', '--name', 'question_slug');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /^Warning: \d{4}_question_slug: not-null-without-default: adds a NOT NULL column without a DEFAULT/m,
+      /^Warning: polls\/\d{4}_question_slug: not-null-without-default: adds a NOT NULL column without a DEFAULT/m,
     );
   });
 });

@@ -12,7 +12,8 @@
 #      keeps the data. Replication: db-replica clones db and streams (pg_stat_replication, a row
 #      written on db read on db-replica), web's /readyz shows its state and lag, the restart
 #      does not clone again (same volume: a marker file, one clone in its log), and with db
-#      stopped the polls pages answer 200 from db-replica while a vote gets 503.
+#      stopped the polls pages answer 200 from db-replica while a vote gets 503; after
+#      pg_promote() on db-replica votes succeed again, without restarting web.
 #   5. The Postgres wrapper in the real image: a missing secret exits 1 with the reason.
 #   6. Development: compose.yaml on a copy of the checkout; a source edit shows without restart.
 #
@@ -286,7 +287,7 @@ servers=$(for _ in $(seq 1 9); do curl -sS -m 10 -o /dev/null -D - -H 'Host: loc
 [ "$servers" = 3 ] || fail "9 requests reached $servers replicas, not 3"
 ok "pages answer 200 through the proxy, spread over the 3 replicas"
 
-migrations=$(ls "$ROOT"/migrations/*.sql | grep -c .)
+migrations=$(find "$ROOT/src" -path '*/migrations/*.sql' | grep -c .)
 applied=$(for id in $(web_ids); do docker logs "$id" 2>&1 | grep -c '"msg":"migration applied"' || true; done | sort -n | tr '\n' ' ')
 [ "$applied" = "0 0 $migrations " ] || fail "migrations applied per replica: $applied(expected one replica $migrations, the others 0)"
 ok "one replica applied the $migrations migrations, the other two none"
@@ -438,6 +439,21 @@ took=$((($(date +%s%N) - start) / 1000000))
 [ "$code" = 503 ] || fail "with db stopped, a vote answered $code, not 503"
 grep -qi '^retry-after:' "$WORK/vote.headers" || fail "the vote's 503 has no Retry-After"
 ok "db stopped: /readyz 200 (read-only), /polls/ and question $qid's pages 200 from db-replica, a vote 503 with Retry-After in $took ms"
+
+# The runbook's step 2: promote the standby; web follows it without a restart (SQL_HOST=db,db-replica).
+web_started=$(docker inspect --format '{{.State.StartedAt}}' $(web_ids) | sort | tr '\n' ' ')
+on_replica 'SELECT pg_promote()' >/dev/null || fail "pg_promote() on db-replica"
+start=$(date +%s)
+voted() {
+  [ "$(curl -sS -m 15 -o /dev/null -w '%{http_code}' -H 'Host: localhost' -H "Cookie: csrftoken=$csrf" \
+    -H "X-CSRF-Token: $csrf" --data "choice=$cid" "$URL/polls/$qid/vote/")" = 303 ]
+}
+wait_for 30 voted || fail "no vote succeeded within 30 s of promoting db-replica: $(curl -sS -m 10 "$URL/readyz")"
+took=$(($(date +%s) - start))
+[ "$(on_replica "SELECT votes FROM polls_choice WHERE id = $cid")" -gt 7 ] || fail "the vote is not on db-replica"
+[ "$(docker inspect --format '{{.State.StartedAt}}' $(web_ids) | sort | tr '\n' ' ')" = "$web_started" ] ||
+  fail "web restarted during the failover"
+ok "pg_promote() on db-replica: votes answer 303 again within $took s, written on db-replica, no web restart"
 
 # --- 5. The wrapper in the real postgres image ---------------------------------------------------
 out=$(docker run --name slipway-ctest-nosecret -v slipway-ctest-nosecret:/var/lib/postgresql/data \

@@ -1,15 +1,15 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readMigrationFiles } from '../../src/core/db/migrate/files.js';
+import { installedApps } from '../../src/apps/installed.js';
+import { projectMigrations } from '../../src/core/apps/project-migrations.js';
 import { MIGRATION_LOCK_KEY as MIGRATION_LOCK, MIGRATIONS_TABLE } from '../../src/core/db/migrate/runner.js';
-import { migrationsDir } from '../../src/core/paths.js';
 import { type CliResult, runSlipway, usingLine } from '../../src/core/testing/run-slipway.js';
 import { createTestDatabase, type TestDatabase } from '../../src/core/testing/test-database.js';
 import { pollUntil } from './helpers.js';
 
 const PROCESSES = 4;
 
-const files = readMigrationFiles(migrationsDir);
+const files = projectMigrations(installedApps);
 /** Every table the migrations create, read from their SQL. */
 const tables = files.flatMap((f) =>
   [...f.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?"?(\w+)"?/gi)].map((m) => m[1]!),
@@ -62,7 +62,8 @@ describe('slipway migrate run by several processes at once', () => {
     const recorded = await client.query<{ name: string; n: number }>(
       `SELECT name, count(*)::int AS n FROM ${MIGRATIONS_TABLE} GROUP BY name ORDER BY name`,
     );
-    expect(recorded.rows).toEqual(files.map((f) => ({ name: f.name, n: 1 })));
+    const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
+    expect(recorded.rows.sort(byName)).toEqual(files.map((f) => ({ name: f.name, n: 1 })).sort(byName));
     expect(tables.length).toBeGreaterThan(0);
     for (const table of tables) {
       const found = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);

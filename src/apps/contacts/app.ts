@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { defineApp } from '../../core/apps/define-app.js';
 import { registerContactsAdmin } from './admin.js';
 import { installDeletedFileSweeper, registerAttachmentRoutes } from './attachments/routes.js';
@@ -13,6 +14,7 @@ import { CHECK_RULES } from './validate.js';
 export default defineApp({
   name: 'contacts',
   label: 'Contacts',
+  migrations: join(import.meta.dirname, 'migrations'),
   dependencies: ['auth', 'admin'],
   schema,
   // The database's CHECK constraints in words, checked first on the admin's and the API's forms

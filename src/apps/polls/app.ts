@@ -12,6 +12,7 @@ import * as schema from './schema.js';
 export default defineApp({
   name: 'polls',
   label: 'Polls',
+  migrations: join(import.meta.dirname, 'migrations'),
   schema,
   admin: registerPollsAdmin,
   routes: (app, ctx) => registerPollsRoutes(app, ctx),

@@ -12,6 +12,7 @@ import { buildAdminSite } from './site.js';
 export default defineApp({
   name: 'admin',
   label: 'Administration',
+  migrations: join(import.meta.dirname, 'migrations'),
   dependencies: ['auth'],
   schema,
   // The index of every app's registrations, built and checked once at boot, for the admin's

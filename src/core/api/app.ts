@@ -12,6 +12,7 @@ import * as schema from './schema.js';
 export default defineApp({
   name: 'api',
   label: 'API',
+  migrations: join(import.meta.dirname, 'migrations'),
   dependencies: ['auth', 'admin'],
   schema,
   routes: (app, ctx) => registerApiRoutes(app, ctx),

@@ -61,6 +61,12 @@ export interface AppManifest {
   readonly setup?: (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
   /** Registers the app's routes, in a scope of their own. */
   readonly routes?: (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
+  /**
+   * The app's migrations folder, by convention `migrations` next to its app.ts:
+   * `migrations: join(import.meta.dirname, 'migrations')`. Its files are `0001_initial.sql`, …;
+   * `slipway makemigrations` writes there for changes to this app's tables. None: no migrations.
+   */
+  readonly migrations?: string;
   /** A folder of static files, served at `/static/<name>/`. */
   readonly staticDir?: string;
   /**

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { defineApp } from '../apps/define-app.js';
 import { registerAuthAdmin } from './admin.js';
 import changepassword from './commands/changepassword.js';
@@ -11,6 +12,7 @@ import * as schema from './schema.js';
 export default defineApp({
   name: 'auth',
   label: 'Authentication and authorization',
+  migrations: join(import.meta.dirname, 'migrations'),
   schema,
   setup: (app, ctx) => installAuth(app, ctx),
   commands: [createsuperuser, changepassword, clearsessions],

@@ -1,6 +1,7 @@
-import { readMigrationFiles } from '../db/migrate/files.js';
+import { installedApps } from '../../apps/installed.js';
+import { projectMigrations } from '../apps/project-migrations.js';
+import type { MigrationFile } from '../db/migrate/files.js';
 import { compareStatus } from '../db/migrate/runner.js';
-import { migrationsDir } from '../paths.js';
 import { compareRowCounts, type DatabaseInfo } from './database-info.js';
 import type { Manifest } from './manifest.js';
 
@@ -16,14 +17,18 @@ export interface RestoredCheck {
  * same row counts and applied migrations as at backup time, and no applied migration whose file
  * is missing here or was edited since (the model check of `slipway check`, on the restored data).
  */
-export function checkRestored(info: DatabaseInfo, manifest: Manifest, dir = migrationsDir): RestoredCheck {
+export function checkRestored(
+  info: DatabaseInfo,
+  manifest: Manifest,
+  files: readonly MigrationFile[] = projectMigrations(installedApps),
+): RestoredCheck {
   const problems = compareRowCounts(info.rowCounts, manifest.rowCounts);
   const recorded = (list: { name: string; checksum: string }[]) =>
     list.map((m) => `${m.name}:${m.checksum}`).join(',');
   if (recorded(info.migrations) !== recorded(manifest.migrations))
     problems.push('the applied migrations differ from those in the manifest');
   const status = compareStatus(
-    readMigrationFiles(dir),
+    files,
     info.migrations.map((m) => ({ ...m, applied_at: new Date(0) })),
   );
   for (const m of status.missing)

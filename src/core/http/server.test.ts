@@ -52,19 +52,19 @@ describe('health endpoints', () => {
   });
 
   it('/readyz answers 503 naming pending migrations', async () => {
-    await t.database.exec("DELETE FROM slipway_migrations WHERE name = '0001_initial'");
+    await t.database.exec("DELETE FROM slipway_migrations WHERE name = 'polls/0001_initial'");
     try {
       const res = await get('/readyz');
       expect(res.statusCode).toBe(503);
       expect(res.json().checks.migrations).toEqual({
         ok: false,
         error: 'migrations are pending',
-        pending: ['0001_initial'],
+        pending: ['polls/0001_initial'],
       });
     } finally {
-      const [file] = (await import('../db/migrate/files.js')).readMigrationFiles(
-        (await import('../paths.js')).migrationsDir,
-      );
+      const [file] = (await import('../apps/project-migrations.js'))
+        .projectMigrations(installedApps)
+        .filter((f) => f.name === 'polls/0001_initial');
       await t.database.query('INSERT INTO slipway_migrations (name, checksum) VALUES ($1, $2)', [
         file!.name,
         file!.checksum,

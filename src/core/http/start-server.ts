@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { migrateApps } from '../apps/migrate-apps.js';
+import { projectMigrations } from '../apps/project-migrations.js';
 import type { AppRegistry } from '../apps/registry.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/database.js';
-import { readMigrationFiles } from '../db/migrate/files.js';
+import type { MigrationFile } from '../db/migrate/files.js';
 import { openDatabase } from '../db/open-database.js';
 import { waitForDatabase } from '../db/wait-for-db.js';
 import type { Logger } from '../log.js';
-import { migrationsDir } from '../paths.js';
 import { buildServer } from './build-server.js';
 import type { Lifecycle } from './health.js';
 
@@ -30,7 +30,7 @@ export async function startServer(
   config: Config,
   registry: AppRegistry,
   log: Logger,
-  options: { migrationsDir?: string } = {},
+  options: { migrations?: readonly MigrationFile[] } = {},
 ): Promise<RunningServer> {
   await waitForDatabase(config.database, {
     timeoutMs: config.database.waitTimeoutMs,
@@ -43,7 +43,7 @@ export async function startServer(
     command: 'serve',
   });
   try {
-    const migrations = readMigrationFiles(options.migrationsDir ?? migrationsDir);
+    const migrations = options.migrations ?? projectMigrations(registry.apps);
     if (config.autoMigrate) await migrateApps(database, registry, migrations, { log });
     const lifecycle: Lifecycle = { draining: false };
     const app = await buildServer({ config, database, log, registry, migrations, lifecycle });

@@ -3,13 +3,13 @@ import pino from 'pino';
 import { installedApps } from '../../apps/installed.js';
 import type { AppManifest } from '../apps/define-app.js';
 import { migrateApps } from '../apps/migrate-apps.js';
+import { projectMigrations } from '../apps/project-migrations.js';
 import { createRegistry } from '../apps/registry.js';
 import { type Config, loadConfig } from '../config/index.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { buildServer } from '../http/build-server.js';
 import type { Lifecycle } from '../http/health.js';
-import { testMigrations } from './templates.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -57,8 +57,9 @@ export async function buildTestApp(
   const log = pino({ level: config.logLevel }, options.logStream);
   const registry = createRegistry(options.apps ?? installedApps);
   const database = await openDatabase(config.database, { log, schema: registry.schema, role: 'client' });
-  const migrations = testMigrations();
-  // The copy is migrated already; this applies nothing and runs afterMigrate for these apps.
+  // The installed apps' migrations, and those of any other app given (a test's own app).
+  const migrations = projectMigrations(registry.apps);
+  // The copy is migrated already; this applies only another app's migrations, and runs afterMigrate.
   if (migrate) await migrateApps(database, registry, migrations, { log });
   const lifecycle: Lifecycle = { draining: false };
   const app = await buildServer({ config, database, log, registry, migrations, lifecycle });

@@ -11,10 +11,13 @@ import {
   utimesSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import pg from 'pg';
-import { type MigrationFile, readMigrationFiles } from '../db/migrate/files.js';
-import { migrationsDir, projectRoot } from '../paths.js';
+import { installedApps } from '../../apps/installed.js';
+import { projectMigrations } from '../apps/project-migrations.js';
+import type { MigrationFile } from '../db/migrate/files.js';
+import { splitMigration } from '../db/migrate/migration-text.js';
+import { projectRoot } from '../paths.js';
 
 /**
  * Template databases, so that a test file copies a database instead of building one:
@@ -33,9 +36,22 @@ import { migrationsDir, projectRoot } from '../paths.js';
  * building at once never see half a template.
  */
 
-/** The migrations the test databases get: the project's, as `slipway migrate` applies them. */
+/** The migrations the test databases get: the installed apps', as `slipway migrate` applies them. */
 export function testMigrations(): MigrationFile[] {
-  return readMigrationFiles(migrationsDir);
+  return projectMigrations(installedApps);
+}
+
+/**
+ * Every migration file under src/ (each app's `migrations/` folder, and the core's), by path:
+ * what the template's hash covers, read without importing the apps.
+ */
+function migrationFilesOnDisk(dir: string, found: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) migrationFilesOnDisk(path, found);
+    else if (entry.name.endsWith('.sql') && dir.endsWith(`${sep}migrations`)) found.push(path);
+  }
+  return found;
 }
 
 /**
@@ -43,9 +59,10 @@ export function testMigrations(): MigrationFile[] {
  * `afterMigrate` adds (the installed apps, their manifests and models, the permission names).
  */
 export function templateKey(): string {
-  const hash = createHash('sha256').update('slipway-test-template-v2\0');
-  for (const file of testMigrations()) hash.update(`${file.name}\0${file.checksum}\0`);
+  const hash = createHash('sha256').update('slipway-test-template-v3\0');
   const src = join(projectRoot, 'src');
+  for (const path of migrationFilesOnDisk(src))
+    hash.update(`${relative(src, path)}\0${splitMigration(readFileSync(path, 'utf8')).checksum}\0`);
   for (const path of modelFiles(src))
     hash
       .update(`${relative(src, path)}\0`)

@@ -1,10 +1,9 @@
+import { projectMigrations } from '../../apps/project-migrations.js';
 import { deployProblems } from '../../config/deploy-checks.js';
-import { checkModels } from '../../db/migrate/check-models.js';
-import { readMigrationFiles } from '../../db/migrate/files.js';
+import { checkAppModels } from '../../db/migrate/check-models.js';
 import { rollingProblems } from '../../db/migrate/rolling-safety.js';
 import { changedMessage, migrationStatus } from '../../db/migrate/runner.js';
 import { describeDbError } from '../../db/unavailable.js';
-import { migrationsDir } from '../../paths.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -24,7 +23,7 @@ export default defineCommand({
     const add = (area: string, lines: string[]) => problems.push(...lines.map((l) => `${area}: ${l}`));
 
     try {
-      add('models', await checkModels(migrationsDir, ctx.registry().schema));
+      add('models', await checkAppModels(ctx.registry().apps));
     } catch (error) {
       // The production image leaves drizzle-kit out: the drift check belongs in a checkout.
       if (!isMissingPackage(error, 'drizzle-kit')) throw error;
@@ -35,7 +34,7 @@ export default defineCommand({
     for (const app of ctx.registry().apps) add(app.name, app.checks?.(ctx.registry()) ?? []);
     if (values['deploy']) add('deploy', deployProblems(ctx.config()));
 
-    const files = readMigrationFiles(migrationsDir);
+    const files = projectMigrations(ctx.registry().apps);
     try {
       const database = await ctx.database();
       const status = await database.withSession((s) => migrationStatus(s, files));

@@ -1,33 +1,42 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { readMigrationFiles } from '../../db/migrate/files.js';
-import { type MakeMigrationResult, makeMigration } from '../../db/migrate/make-migration.js';
+import { type MakeMigrationResult, makeAppMigrations } from '../../db/migrate/make-migration.js';
 import { rollingProblems } from '../../db/migrate/rolling-safety.js';
-import { migrationsDir } from '../../paths.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
   name: 'makemigrations',
   summary: "Write a migration for the models' changes, with the SQL that undoes it (never prompts).",
-  usage: 'slipway makemigrations [--name <name>] [--empty]',
+  usage: 'slipway makemigrations [<app> ...] [--name <name>] [--empty]',
   description:
-    "Compares the installed apps' models with the newest migration snapshot and writes migrations/NNNN_<name>.sql:\n" +
-    'the SQL that makes the changes, then a "-- reverse" line and the SQL that undoes them (slipway migrate --to).\n' +
-    'A possible rename (something removed and something added in one place) is refused: use --empty and write the\n' +
-    'SQL by hand, the migration above the "-- reverse" line and the way back below it.',
+    "Compares each installed app's models with the newest snapshot in its migrations folder and, for each app\n" +
+    'whose models changed, writes <its folder>/NNNN_<name>.sql (src/apps/polls/migrations/0003_<name>.sql):\n' +
+    'the SQL that makes the changes, then a "-- reverse" line and the SQL that undoes them (slipway migrate).\n' +
+    "A foreign key to another app's table adds a `-- depends: <app>/<migration>` line. Name apps to look at\n" +
+    'those only. A possible rename (something removed and something added in one place) is refused: use\n' +
+    '`--empty <app>` and write the SQL by hand, the migration above the "-- reverse" line and the way back below.',
   options: { name: { type: 'string', short: 'n' }, empty: { type: 'boolean' } },
-  async run(ctx, { values }) {
-    const result = await makeMigration({
-      dir: migrationsDir,
-      schema: ctx.registry().schema,
+  positionals: true,
+  async run(ctx, { values, positionals }) {
+    const results = await makeAppMigrations({
+      apps: ctx.registry().apps,
+      only: positionals,
       name: values['name'] as string | undefined,
       empty: Boolean(values['empty']),
     });
-    for (const line of reportLines(result, relative(process.cwd(), migrationsDir) || migrationsDir))
-      ctx.out(line);
-    // What `slipway check` will stop before a rolling deploy, said now, while it is easy to rewrite.
-    if (result.created && !result.empty) {
-      const written = readMigrationFiles(migrationsDir).find((f) => f.name === result.name);
-      for (const problem of written ? rollingProblems(written) : []) ctx.out(`Warning: ${problem}`);
+    if (results.length === 0) {
+      ctx.out('No changes detected: the models and the migrations agree.');
+      return 0;
+    }
+    for (const result of results) {
+      if (!result.created) continue;
+      const dir = dirname(result.path);
+      for (const line of reportLines(result, relative(process.cwd(), dir) || dir)) ctx.out(line);
+      // What `slipway check` will stop before a rolling deploy, said now, while it is easy to rewrite.
+      if (!result.empty) {
+        const written = readMigrationFiles(dir, result.app).find((f) => f.localName === result.name);
+        for (const problem of written ? rollingProblems(written) : []) ctx.out(`Warning: ${problem}`);
+      }
     }
     return 0;
   },
@@ -46,7 +55,9 @@ export default defineCommand({
 export function reportLines(result: MakeMigrationResult, dir: string): string[] {
   if (!result.created) return ['No changes detected: the models and the migrations agree.'];
   const file = `${dir}/${result.name}.sql`;
-  const back = `slipway migrate --to ${result.previous ?? 'zero'}`;
+  const back = result.app
+    ? `slipway migrate ${result.app} ${result.previous ?? 'zero'}`
+    : `slipway migrate --to ${result.previous ?? 'zero'}`;
   const lines: string[] = [];
   if (!result.empty) lines.push(`Created ${file}, which will:`);
   else if (result.changes.length > 0)

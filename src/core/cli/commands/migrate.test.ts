@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readMigrationFiles } from '../../db/migrate/files.js';
-import { migrationsDir } from '../../paths.js';
+import { installedApps } from '../../../apps/installed.js';
+import { projectMigrations } from '../../apps/project-migrations.js';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database.js';
 import { runCli } from '../run-cli.js';
 
 // `slipway migrate` run in this process, on the project's migrations.
 const engine = process.env['TEST_DATABASE_URL'] ? 'PostgreSQL' : 'PGlite';
-const names = readMigrationFiles(migrationsDir).map((f) => f.name);
+const names = projectMigrations(installedApps).map((f) => f.name);
 const last = names.at(-1)!;
+/** The contacts migrations are the last ones applied: 0001_initial … 0004_primary_messages. */
+const upTo = (name: string) => names.slice(0, names.indexOf(name) + 1);
 let testDb: TestDatabase;
 
 async function slipway(...argv: string[]) {
@@ -53,54 +55,68 @@ describe(`slipway migrate, forward and back (${engine})`, () => {
   });
 
   it('--plan with a target lists what would be reverted, newest first, and changes nothing', async () => {
-    const result = await slipway('migrate', '--to', '0006', '--plan');
+    expect(last).toBe('contacts/0004_primary_messages');
+    const result = await slipway('migrate', '--to', 'contacts/0002', '--plan');
     expect(result).toMatchObject({
       code: 0,
-      stdout: `Would revert ${last}\nWould revert 0007_attachment_files\n`,
+      stdout: `Would revert ${last}\nWould revert contacts/0003_attachment_files\n`,
     });
     expect(await applied()).toEqual(names);
   });
 
   it('--to reverts to the target and says where the database is', async () => {
-    const result = await slipway('migrate', '--to', '0006_primary_objects');
+    const result = await slipway('migrate', '--to', 'contacts/0002_primary_objects');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      `Reverting ${last}\nReverting 0007_attachment_files\n` +
-        'Done: reverted 2 migration(s); the database is at 0006_primary_objects.\n',
+      `Reverting ${last}\nReverting contacts/0003_attachment_files\n` +
+        'Done: reverted 2 migration(s); the database is at contacts/0002_primary_objects.\n',
     );
-    expect(await applied()).toEqual(names.slice(0, 6));
+    expect(await applied()).toEqual(upTo('contacts/0002_primary_objects'));
   });
 
-  it("takes Django's form, `migrate <migration>`, forward too", async () => {
-    const result = await slipway('migrate', '0007');
+  it("takes Django's form, `migrate <app> <migration>`, forward too", async () => {
+    const result = await slipway('migrate', 'contacts', '0003');
     expect(result.stdout).toBe(
-      'Applying 0007_attachment_files\nDone: applied 1 migration(s); the database is at 0007_attachment_files.\n',
+      'Applying contacts/0003_attachment_files\nDone: applied 1 migration(s); the database is at contacts/0003_attachment_files.\n',
     );
-    expect((await slipway('migrate', '0007_attachment_files')).stdout).toBe(
-      'Nothing to do; the database is at 0007_attachment_files.\n',
+    expect((await slipway('migrate', 'contacts', '0003_attachment_files')).stdout).toBe(
+      'Nothing to do; the database is at contacts/0003_attachment_files.\n',
     );
   });
 
-  it('refuses an app label, explaining that migrations are project-wide', async () => {
-    const withApp = await slipway('migrate', 'polls', '0003_admin');
-    expect(withApp.code).toBe(1);
-    expect(withApp.stderr).toMatch(
-      /^slipway migrate: migrations are project-wide \(one migrations\/ folder\), not per app, so app "polls" cannot be migrated on its own: .* Name the migration alone: slipway migrate --to 0003_admin /,
+  it('reverts what depends on an app going to zero, in other apps too', async () => {
+    // contacts/0002 and 0003 use the core's function and table, so they go first.
+    expect((await slipway('migrate', 'core', 'zero', '--plan')).stdout).toBe(
+      'Would revert contacts/0003_attachment_files\nWould revert contacts/0002_primary_objects\n' +
+        'Would revert core/0002_deleted_media\nWould revert core/0001_touch_updated_at\n',
     );
-    expect((await slipway('migrate', 'polls')).stderr).toContain('app "polls" cannot be migrated on its own');
-    expect(await slipway('migrate', '--to', '0099')).toMatchObject({
+    expect((await slipway('migrate', 'polls')).stdout).toBe(
+      'Nothing to do; the database is at polls/0002_question_pub_date_index.\n',
+    );
+  });
+
+  it('refuses an unknown app or migration in one line', async () => {
+    expect(await slipway('migrate', 'nosuchapp', '0001')).toMatchObject({
       code: 1,
-      stderr: expect.stringContaining(
-        'slipway migrate: no migration "0099"; name a migration in migrations/',
+      stderr: expect.stringMatching(
+        /^slipway migrate: no installed app "nosuchapp": one of core, auth, admin/,
       ),
     });
-    expect(await applied()).toEqual(names.slice(0, 7));
+    expect(await slipway('migrate', '--to', '0099')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('slipway migrate: no migration "0099"; name a migration'),
+    });
+    expect(await slipway('migrate', '--to', '0001')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('"0001" matches '),
+    });
+    expect(await applied()).toEqual(upTo('contacts/0003_attachment_files'));
   });
 
   it('zero reverts everything; migrate brings it all back', async () => {
+    const now = upTo('contacts/0003_attachment_files');
     expect((await slipway('migrate', 'zero', '--plan')).stdout).toBe(
-      names
-        .slice(0, 7)
+      [...now]
         .reverse()
         .map((n) => `Would revert ${n}\n`)
         .join(''),
@@ -108,7 +124,9 @@ describe(`slipway migrate, forward and back (${engine})`, () => {
     const back = await slipway('migrate', 'zero');
     expect(back.code).toBe(0);
     expect(back.stdout).toMatch(
-      /Done: reverted 7 migration\(s\); the database is at zero \(no migration applied\)\.\n$/,
+      new RegExp(
+        `Done: reverted ${now.length} migration\\(s\\); the database is at zero \\(no migration applied\\)\\.\\n$`,
+      ),
     );
     expect(await applied()).toEqual([]);
     expect((await slipway('migrate')).stdout).toMatch(

@@ -1,9 +1,8 @@
 import { migrateApps } from '../../apps/migrate-apps.js';
-import { readMigrationFiles } from '../../db/migrate/files.js';
+import { CORE_MIGRATIONS, projectMigrations } from '../../apps/project-migrations.js';
 import { migrateTo, planTarget, resolveTarget, ZERO } from '../../db/migrate/rollback.js';
 import { migrationStatus, readApplied } from '../../db/migrate/runner.js';
 import { CommandError } from '../../errors.js';
-import { migrationsDir } from '../../paths.js';
 import { type CommandContext, defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -11,24 +10,27 @@ export default defineCommand({
   writes: true,
   summary:
     'Apply pending migrations, or go back to an earlier one (each in its own transaction, under a lock).',
-  usage: 'slipway migrate [--plan] [--to <migration> | <migration> | zero]',
+  usage: 'slipway migrate [--plan] [<app> [<migration> | zero] | --to <app>/<migration> | zero]',
   description:
-    'Without a target: applies every pending migration, in name order, each in its own transaction, under an\n' +
-    "advisory lock shared by all instances, then runs the apps' afterMigrate (permissions).\n" +
-    "With a target (--to 0003_admin, or Django's form: slipway migrate 0003_admin; a number such as 0003 is\n" +
-    'enough when it is unique): reverts the applied migrations after it, the last applied first, each in its own\n' +
-    'transaction, by running the SQL below its "-- reverse" line and removing its row from slipway_migrations;\n' +
-    'then applies pending migrations up to the target. "zero" reverts them all. If one of them has no reverse,\n' +
-    'nothing is changed and the message names it. Migrations are project-wide (one migrations/ folder), so\n' +
-    'Django\'s "migrate <app> <migration>" is refused: name the migration alone.\n' +
-    '--plan lists what would be applied or reverted, and changes nothing.',
+    'Without a target: applies every pending migration of the core and the installed apps, each after the\n' +
+    'migrations it depends on (the previous one of its app, and its "-- depends:" lines), each in its own\n' +
+    "transaction, under an advisory lock shared by all instances, then runs the apps' afterMigrate (permissions).\n" +
+    "With a target, as Django's migrate: `slipway migrate polls 0002` (or --to polls/0002; the number is enough\n" +
+    'when it is unique) reverts the applied migrations of polls after 0002, and any migration of another app\n' +
+    'that depends on them, the last applied first, each in its own transaction, by running the SQL below its\n' +
+    '"-- reverse" line and removing its row from slipway_migrations; then applies what 0002 needs that is\n' +
+    'pending. `slipway migrate polls` applies all of polls; `slipway migrate polls zero` reverts all of it;\n' +
+    '`slipway migrate zero` reverts everything. If a migration to revert has no reverse, nothing is changed and\n' +
+    'the message names it. --plan lists what would be applied or reverted, and changes nothing.\n' +
+    'A database migrated before apps owned their migrations (rows such as 0005_contacts) is recorded under the\n' +
+    'new names (contacts/0001_initial, …) on its first migrate, without running anything.',
   options: { plan: { type: 'boolean', short: 'p' }, to: { type: 'string' } },
   positionals: true,
   async run(ctx, { values, positionals }) {
     const typed = targetArgument(ctx, values['to'] as string | undefined, positionals);
     if (typed !== undefined) return migrateToTarget(ctx, typed, Boolean(values['plan']));
     const database = await ctx.database();
-    const files = readMigrationFiles(migrationsDir);
+    const files = projectMigrations(ctx.registry().apps);
     if (values['plan']) {
       const status = await database.withSession((s) => migrationStatus(s, files));
       if (status.pending.length === 0) ctx.out('No migrations to apply.');
@@ -44,33 +46,46 @@ export default defineCommand({
   },
 });
 
-/** The target from `--to x` or `migrate x`; undefined when there is none. Refuses Django's app label. */
+/**
+ * The target from `--to polls/0002`, `migrate polls 0002`, `migrate polls` (all of polls: its last
+ * migration), `migrate polls zero` or `migrate zero`; undefined when there is none.
+ */
 function targetArgument(
   ctx: CommandContext,
   to: string | undefined,
   positionals: string[],
 ): string | undefined {
-  const [first, second] = positionals;
+  const [first, second, ...rest] = positionals;
   if (first === undefined) return to;
   if (to !== undefined)
-    throw new CommandError('give the target once: either --to <migration> or <migration>');
-  const isApp = ctx.registry().apps.some((a) => a.name === first);
-  if (second !== undefined || isApp) {
-    const target = second ?? '<migration>';
-    throw new CommandError(
-      `migrations are project-wide (one migrations/ folder), not per app, so ${isApp ? `app "${first}"` : 'an app'} ` +
-        'cannot be migrated on its own: going back to a migration reverts every later one, whichever ' +
-        `app's tables they change. Name the migration alone: slipway migrate --to ${target} ` +
-        `(add --plan to see what it would revert)`,
-    );
+    throw new CommandError('give the target once: either --to <app>/<migration> or <app> <migration>');
+  if (rest.length > 0) throw new CommandError('too many arguments: slipway migrate <app> <migration>');
+  const apps = ctx.registry().apps;
+  const isApp = apps.some((a) => a.name === first) || first === CORE_MIGRATIONS.app;
+  if (second !== undefined) {
+    if (!isApp)
+      throw new CommandError(
+        `no installed app "${first}": one of ${[CORE_MIGRATIONS.app, ...apps.map((a) => a.name)].join(', ')}`,
+      );
+    return `${first}/${second}`;
   }
-  return first;
+  if (!isApp) return first;
+  const last = projectMigrations(apps)
+    .filter((f) => f.app === first)
+    .at(-1);
+  if (!last) throw new CommandError(`app "${first}" has no migrations`);
+  return last.name;
 }
 
 async function migrateToTarget(ctx: CommandContext, typed: string, planOnly: boolean): Promise<number> {
   const database = await ctx.database();
-  const files = readMigrationFiles(migrationsDir);
-  const at = (target: string | undefined) => target ?? `${ZERO} (no migration applied)`;
+  const files = projectMigrations(ctx.registry().apps);
+  const at = (target: string | undefined) =>
+    target === undefined
+      ? `${ZERO} (no migration applied)`
+      : target.endsWith(`/${ZERO}`)
+        ? `${target} (no migration of ${target.slice(0, -ZERO.length - 1)} applied)`
+        : target;
   if (planOnly) {
     const applied = await database.withSession((s) => readApplied(s));
     const plan = planTarget(resolveTarget(typed, files, applied), files, applied);

@@ -1,8 +1,7 @@
+import { projectMigrations } from '../../apps/project-migrations.js';
 import { describeDatabase } from '../../config/index.js';
-import { readMigrationFiles } from '../../db/migrate/files.js';
 import { confirmDestruction } from '../../fixtures/confirm.js';
 import { resetDatabase } from '../../fixtures/reset.js';
-import { migrationsDir } from '../../paths.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -29,7 +28,7 @@ export default defineCommand({
     const database = await ctx.database();
     const applied = await resetDatabase(
       { database, registry: ctx.registry(), log: ctx.log() },
-      readMigrationFiles(migrationsDir),
+      projectMigrations(ctx.registry().apps),
       (file) => ctx.out(`Applying ${file.name}`),
     );
     ctx.out(`Database reset: applied ${applied.length} migration(s). Restart any running server.`);

@@ -8,8 +8,8 @@ import start from './start.js';
 /** Development defaults, used only where neither the environment nor `.env` sets the variable. */
 export const DEVELOPMENT_DEFAULTS = { DEBUG: '1', AUTO_MIGRATE: '1', HOST: '127.0.0.1' };
 
-/** What the reloader watches: the sources and the migrations (a new one is applied on restart). */
-const WATCHED = [join(projectRoot, 'src'), join(projectRoot, 'migrations')];
+/** What the reloader watches: the sources, apps' migrations included (a new one is applied on restart). */
+const WATCHED = [join(projectRoot, 'src')];
 
 export default defineCommand({
   name: 'runserver',
@@ -17,7 +17,7 @@ export default defineCommand({
     'Run the server for development, restarting it when a source file changes: DEBUG=1, AUTO_MIGRATE=1 and HOST=127.0.0.1 unless set (npm start).',
   usage: 'slipway runserver [--noreload]',
   description:
-    'Watches src/ and migrations/ and restarts the server after a change to a .ts, .sql or .json file\n' +
+    "Watches src/ (the apps' migrations too) and restarts the server after a change to a .ts, .sql or .json file\n" +
     '(files under static/ are served as they are, with no restart). Each restart stops the old server\n' +
     'gracefully before the new one starts, so the embedded database and the port pass cleanly from one\n' +
     'to the next. --noreload runs the server in this process, without watching (also where src/ is absent,\n' +

@@ -1,8 +1,7 @@
-import { readMigrationFiles } from '../../db/migrate/files.js';
+import { projectMigrations } from '../../apps/project-migrations.js';
 import { migrationStatus } from '../../db/migrate/runner.js';
 import { CommandError } from '../../errors.js';
 import { seedDemoData } from '../../fixtures/seed.js';
-import { migrationsDir } from '../../paths.js';
 import { defineCommand } from '../command.js';
 
 const USAGE = 'slipway seed --demo';
@@ -19,7 +18,9 @@ export default defineCommand({
   async run(ctx, { values }) {
     if (!values['demo']) throw new CommandError(`say which data to create. Usage: ${USAGE}`);
     const database = await ctx.database();
-    const status = await database.withSession((s) => migrationStatus(s, readMigrationFiles(migrationsDir)));
+    const status = await database.withSession((s) =>
+      migrationStatus(s, projectMigrations(ctx.registry().apps)),
+    );
     if (status.pending.length > 0)
       throw new CommandError(
         `${status.pending.length} migration(s) are not applied: run slipway migrate first`,

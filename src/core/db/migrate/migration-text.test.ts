@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { migrationsDir } from '../../paths.js';
+import { installedApps } from '../../../apps/installed.js';
+import { projectMigrations } from '../../apps/project-migrations.js';
 import { readMigrationFiles } from './files.js';
 import { splitMigration } from './migration-text.js';
+import { LEGACY_FOLDER } from './testing.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** What databases recorded for the shipped migrations before files had reverse sections. */
+/** What databases migrated by the project-wide migrations/ folder (until apps owned theirs) recorded. */
 const RECORDED = {
   '0001_initial': '3e0af9ce3037e5e820d98cba3bfe2df6918bc3f29ecad7b29f4879eb514ef658',
   '0002_auth': '42ef0a1f6d4374f29eae3cc65f3d4922c9c2029fe25cd19d766a83789fd9a8a2',
@@ -57,9 +60,14 @@ describe('the migration file: forward SQL, then an optional "-- reverse" section
     );
   });
 
-  it('leaves the shipped migrations with the checksums databases recorded, each with a reverse', () => {
-    const files = readMigrationFiles(migrationsDir).filter((f) => f.name in RECORDED);
+  it('keeps, as a test fixture, the project-wide folder with the checksums databases recorded', () => {
+    const files = readMigrationFiles(LEGACY_FOLDER);
     expect(files.map((f) => [f.name, f.checksum])).toEqual(Object.entries(RECORDED));
+  });
+
+  it('gives every shipped migration a reverse section', () => {
+    const files = projectMigrations(installedApps);
+    expect(files.length).toBeGreaterThan(8);
     for (const file of files) {
       expect(file.reverse, file.name).toBeDefined();
       expect(file.sql, file.name).not.toMatch(/^-- reverse/m);

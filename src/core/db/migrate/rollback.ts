@@ -4,12 +4,14 @@ import type { MigrationFile } from './files.js';
 import { REVERSE_MARKER } from './migration-text.js';
 import {
   type AppliedMigration,
+  adoptLegacyMigrations,
   applyMigrations,
   changedMessage,
   compareStatus,
   ensureMigrationsTable,
   MIGRATIONS_TABLE,
   type MigrateOptions,
+  migrationsTableExists,
   readApplied,
   withMigrationLock,
 } from './runner.js';
@@ -19,20 +21,26 @@ export const ZERO = 'zero';
 
 /** What migrating to a target does: migrations to revert (in that order), then to apply. */
 export interface TargetPlan {
-  /** The migration the database ends at; undefined for {@link ZERO}. */
+  /** The migration the database ends at (`polls/zero` for an app's zero); undefined for {@link ZERO}. */
   readonly target: string | undefined;
   /** Applied migrations after the target, the last applied first. */
   readonly revert: readonly AppliedMigration[];
-  /** Pending migrations up to and including the target, in name order. */
+  /** Pending migrations the target needs, and the target, in the order they apply. */
   readonly apply: readonly MigrationFile[];
   /** Why the plan cannot run (an edited or missing file, a migration without a reverse); empty when it can. */
   readonly problems: readonly string[];
 }
 
+/** The app of a qualified name (`polls/0001_initial` → `polls`); '' for a bare one. */
+const appOf = (name: string) => (name.includes('/') ? name.slice(0, name.indexOf('/')) : '');
+const localOf = (name: string) => name.slice(name.indexOf('/') + 1);
+
 /**
- * Resolves what a user typed (`0003_admin`, `0003`, `zero`) to a migration name, among the files
- * and the applied migrations. Undefined means {@link ZERO}. Throws a MigrationError naming the
- * choices when nothing or more than one migration matches.
+ * Resolves what a user typed to a migration name, among the files and the applied migrations:
+ * `polls/0002_question_slug`, `polls/0002`, `0002_question_slug` or `0002` when only one app has
+ * it, `polls/zero` (every migration of polls, and what depends on them) or `zero` (everything,
+ * returned as undefined). Throws a MigrationError naming the choices when nothing or more than
+ * one migration matches.
  */
 export function resolveTarget(
   typed: string,
@@ -40,33 +48,86 @@ export function resolveTarget(
   applied: readonly AppliedMigration[],
 ): string | undefined {
   if (typed === ZERO) return undefined;
-  const names = [...new Set([...files.map((f) => f.name), ...applied.map((a) => a.name)])].sort();
+  const names = [
+    ...new Set([...files.map((f) => f.name), ...compareStatus(files, applied).applied.map((a) => a.name)]),
+  ].sort();
+  if (typed.endsWith(`/${ZERO}`)) {
+    const app = appOf(typed);
+    if (names.some((n) => appOf(n) === app)) return typed;
+    throw new MigrationError(`no app "${app}" with migrations; ${appsKnown(names)}`);
+  }
   if (names.includes(typed)) return typed;
-  const matches = names.filter((n) => n.startsWith(`${typed}_`));
+  const qualified = typed.includes('/');
+  const matches = names.filter((n) =>
+    qualified ? n.startsWith(`${typed}_`) : localOf(n) === typed || localOf(n).startsWith(`${typed}_`),
+  );
   if (matches.length === 1) return matches[0];
   if (matches.length > 1)
-    throw new MigrationError(`"${typed}" matches ${matches.join(' and ')}: give the whole name`);
+    throw new MigrationError(
+      `"${typed}" matches ${matches.join(' and ')}: give the whole name${qualified ? '' : ', with its app (<app>/<migration>)'}`,
+    );
   const known = names.length > 0 ? `: one of ${names.join(', ')}, or ${ZERO}` : '';
-  throw new MigrationError(`no migration "${typed}"; name a migration in migrations/${known}`);
+  throw new MigrationError(`no migration "${typed}"; name a migration${known}`);
+}
+
+function appsKnown(names: readonly string[]): string {
+  const apps = [...new Set(names.map(appOf))].filter(Boolean);
+  return apps.length > 0 ? `apps with migrations: ${apps.join(', ')}` : 'no app has migrations';
 }
 
 /**
- * Plans migrating to `target` (Django's `migrate <app> <migration>`): the applied migrations
- * whose names sort after it are reverted, the last applied first (so a migration merged from an
- * older branch and applied late is undone first); the pending ones up to it are applied. A
- * migration to revert must have its file, unedited, with a reverse section.
+ * Plans migrating to `target` (Django's `migrate <app> <migration>`). Reverted: the applied
+ * migrations of the target's app after it (all of them for `<app>/zero`, every applied one for
+ * {@link ZERO}), and every applied migration that depends on one of those, in any app; the last
+ * applied first (so a migration merged from an older branch and applied late is undone first),
+ * dependants before what they depend on. Applied: the pending migrations the target needs (those
+ * of its app before it, and their dependencies), and the target. A migration to revert must have
+ * its file, unedited, with a reverse section.
  */
 export function planTarget(
   target: string | undefined,
   files: readonly MigrationFile[],
-  applied: readonly AppliedMigration[],
+  recorded: readonly AppliedMigration[],
 ): TargetPlan {
-  const status = compareStatus(files, applied);
+  const status = compareStatus(files, recorded);
+  const applied = status.applied;
   const byName = new Map(files.map((f) => [f.name, f]));
+  const position = new Map(files.map((f, i) => [f.name, i]));
+  const app = target === undefined ? undefined : appOf(target);
+  const local = target === undefined ? undefined : localOf(target);
+
+  const after = (name: string) =>
+    target === undefined || (appOf(name) === app && (local === ZERO || localOf(name) > local!));
+  const gone = new Set([...files.map((f) => f.name), ...applied.map((a) => a.name)].filter(after));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const file of files)
+      if (!gone.has(file.name) && file.dependencies.some((d) => gone.has(d))) {
+        gone.add(file.name);
+        grew = true;
+      }
+  }
   const revert = applied
-    .filter((a) => target === undefined || a.name > target)
-    .sort((a, b) => b.applied_at.getTime() - a.applied_at.getTime() || b.name.localeCompare(a.name));
-  const apply = target === undefined ? [] : status.pending.filter((f) => f.name <= target);
+    .filter((a) => gone.has(a.name))
+    .sort(
+      (a, b) =>
+        b.applied_at.getTime() - a.applied_at.getTime() ||
+        (position.get(b.name) ?? -1) - (position.get(a.name) ?? -1) ||
+        b.name.localeCompare(a.name),
+    );
+
+  const needed = new Set<string>();
+  const need = (name: string) => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    for (const dep of byName.get(name)?.dependencies ?? []) need(dep);
+  };
+  if (target !== undefined && local !== ZERO) {
+    need(target);
+    // A folder read without an app has no chain of dependencies: name order, as before apps.
+    for (const f of files) if (f.app === '' && f.name <= target) need(f.name);
+  }
+  const apply = status.pending.filter((f) => needed.has(f.name));
 
   const problems: string[] = [];
   if (status.changed.length > 0) problems.push(changedMessage(status.changed));
@@ -127,6 +188,7 @@ export async function migrateTo(
   options: MigrateToOptions,
 ): Promise<MigrateToResult> {
   return withMigrationLock(database, async (session) => {
+    if (await migrationsTableExists(session)) await adoptLegacyMigrations(session, files, options.log);
     const applied = await readApplied(session);
     const target = resolveTarget(typed, files, applied);
     const plan = planTarget(target, files, applied);

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MigrationFile } from './files.js';
+import { type MigrationFile, realFolder } from './files.js';
 import type { Snapshot } from './schema-diff.js';
 
 /**
- * Schema snapshots. Each migration `0002_x.sql` has `meta/0002_x.json`: the drizzle-kit snapshot
- * of the models as they were after it. The newest one is what the models are compared with.
+ * Schema snapshots. Each migration `0002_x.sql` has `meta/0002_x.json` in its app's folder: the
+ * drizzle-kit snapshot of that app's models (its tables only) as they were after it. The newest
+ * one is what the app's models are compared with. One snapshot per app, not one for the project,
+ * so that an app's folder carries everything about its tables, and a change is written into the
+ * app that owns the table.
  * drizzle-kit is loaded lazily: only `makemigrations` and `check` need it.
  */
 export const snapshotPath = (dir: string, name: string) => join(dir, 'meta', `${name}.json`);
@@ -16,7 +19,7 @@ export function latestSnapshot(
   files: readonly MigrationFile[],
 ): { name: string; snapshot: Snapshot } | undefined {
   for (const file of [...files].reverse()) {
-    const path = snapshotPath(dir, file.name);
+    const path = snapshotPath(realFolder(dir), file.localName);
     if (existsSync(path))
       return { name: file.name, snapshot: JSON.parse(readFileSync(path, 'utf8')) as Snapshot };
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { SqlRunner } from '../database.js';
 import { MIGRATIONS_TABLE } from './runner.js';
 
@@ -45,3 +46,10 @@ export async function schemaFingerprint(runner: SqlRunner): Promise<string[]> {
   const rows = await runner.query<{ kind: string; def: string }>(FINGERPRINT);
   return rows.map((r) => `${r.kind}: ${r.def}`).filter((line) => !line.includes(MIGRATIONS_TABLE));
 }
+
+/**
+ * The project-wide `migrations/` folder as the last release before apps owned their migrations
+ * shipped it (0001_initial … 0008_primary_messages): for tests that a database it migrated keeps
+ * working. Its files must never change.
+ */
+export const LEGACY_FOLDER = join(import.meta.dirname, 'testdata', 'legacy-folder');
