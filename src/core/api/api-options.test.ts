@@ -84,6 +84,14 @@ describe("a registration's api part", () => {
     expect(props['isbn']!.maxLength).toBe(13);
   });
 
+  it("documents a column's CHECK rule in the OpenAPI schema, in the words the 422 uses", () => {
+    const site = buildAdminSite(createRegistry(installedApps));
+    const addresses = describeResource(site.get('contacts', 'address')!);
+    const props = writeSchema(addresses, 'create')['properties'] as Record<string, { description?: string }>;
+    expect(props['country']!.description).toBe('Enter a two-letter country code (ISO 3166-1), e.g. CH.');
+    expect(props['city']!.description).toBeUndefined();
+  });
+
   it('is checked at boot: every key it names must exist', () => {
     const books = describeResource(
       siteWith({

@@ -1,7 +1,7 @@
 import { getTableName } from 'drizzle-orm';
 import type { FieldMeta } from '../admin/introspect.js';
 import { UPLOAD_MAX_BYTES } from '../admin/options.js';
-import { intRange, isBigintKey, keyRange } from '../models/values.js';
+import { fieldRules, intRange, isBigintKey, keyRange } from '../models/values.js';
 import type { ApiChild, ApiResource } from './resource.js';
 
 /** A JSON Schema (draft 2020-12 / OpenAPI 3.1 dialect, within what ajv's draft-07 validates). */
@@ -64,13 +64,17 @@ export function columnSchema(field: FieldMeta, title = field.label): JsonSchema 
     case 'enum':
       return typed(field, { ...base, type: 'string', enum: [...(field.enumValues ?? [])] });
     case 'text':
-    case 'longtext':
+    case 'longtext': {
+      // The column's CHECK rules in words, as the model layer checks them on every write.
+      const rules = fieldRules(field);
       return typed(field, {
         ...base,
         type: 'string',
         ...(field.maxLength ? { maxLength: field.maxLength } : {}),
         ...(required ? { minLength: 1 } : {}),
+        ...(rules.length > 0 ? { description: rules.join(' ') } : {}),
       });
+    }
     case 'json':
       return { ...base, description: 'Any JSON value.' };
     default:

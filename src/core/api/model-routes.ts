@@ -2,11 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Row } from '../admin/options.js';
 import { type AdminDeps, objectFor, requirePerm } from '../admin/routes/guard.js';
 import { loadChangelist } from '../admin/services/changelist.js';
-import { deleteObjects } from '../admin/services/delete-objects.js';
-import { planDelete } from '../admin/services/delete-plan.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import { textProblem } from '../db/column-values.js';
 import { staleReadDb } from '../db/database.js';
+import { deleteObject } from '../models/delete.js';
 import { apiUser } from './authentication.js';
 import { ApiConflictError, ApiNotFoundError, ApiQueryError, type FieldError } from './errors.js';
 import { listQuerySchema, MAX_FILE_BASE64, writeSchema } from './json-schema.js';
@@ -186,23 +185,10 @@ export function registerModelRoutes(
   app.delete(item, { config, preValidation: [needs('delete'), noQuery] }, async (request, reply) => {
     const user = apiUser(request);
     const { row } = await objectFor(deps, reg, user, request.params, 'delete');
-    const name = `${reg.label.toLowerCase()} “${reg.str(row)}”`;
-    const plan = await planDelete(db, index, user, reg, [row]);
-    if (plan.protected.length > 0)
-      throw new ApiConflictError([
-        {
-          field: null,
-          message: `Cannot delete the ${name}: these objects refer to it and are protected: ${plan.protected
-            .map((n) => `${n.model} “${n.repr}”`)
-            .join(', ')}.`,
-        },
-      ]);
-    if (plan.missingPerms.length > 0)
-      throw new PermissionDeniedError(
-        `Deleting the ${name} would also delete ${plan.missingPerms.join(', ').toLowerCase()}, which you may not delete.`,
-      );
-    const result = await deleteObjects(db, reg, user.id, [row]);
-    if (!result.ok) throw new ApiConflictError([{ field: null, message: result.message }]);
+    const outcome = await deleteObject({ db, user, index }, reg, row);
+    if (!outcome.ok && outcome.refusal === 'permission')
+      throw new PermissionDeniedError(outcome.errors[0]!.message);
+    if (!outcome.ok) throw new ApiConflictError(outcome.errors);
     return reply.code(204).send();
   });
 }

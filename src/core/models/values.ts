@@ -64,6 +64,14 @@ export function parseKey(field: FieldMeta, text: string): number | string | unde
   return text.length <= 1000 ? text : undefined;
 }
 
+/**
+ * What the column's CHECK rules ask, in words (their messages): what a write is checked against
+ * beyond its type and length, for documents such as the OpenAPI one.
+ */
+export function fieldRules(field: FieldMeta): string[] {
+  return columnRules(field.column).map((rule) => rule.message);
+}
+
 /** What parsing one input gave: a value (undefined = leave it to the column's default) or an error. */
 export type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
