@@ -25,7 +25,7 @@ export interface MappedError {
  * Turns an integrity error into the message a user can act on (Django's validate_unique and
  * friends, after the fact): unique → "Question with this Question text already exists.",
  * foreign key → "Select a valid choice.", not null → "This field is required.", check → the
- * message given to the constraint with {@link defineCheckRules} (on its column's field), else
+ * message its app's manifest gives the constraint (`checkRules`, on its column's field), else
  * the constraint's name. A rule raised by a trigger keeps its own message, on the column it
  * names when that column is one of `meta`'s.
  */
