@@ -28,6 +28,12 @@ export function registerDocsRoutes(
     reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(docsPage(request, doc as unknown as OpenApiDocument)),
+      .send(
+        docsPage({
+          doc: doc as unknown as OpenApiDocument,
+          csrfToken: request.csrfToken,
+          username: request.user?.username,
+        }),
+      ),
   );
 }
