@@ -1,13 +1,11 @@
-import { raw } from 'hono/html';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { SafeHtml } from './html.js';
 
 /**
  * Pages are JSX rendered by hono's `hono/jsx`, used only as a string renderer: text and attribute
- * values are escaped unless marked with {@link trusted}, tags and attributes are type-checked,
- * and Biome formats the templates. Components are plain synchronous functions of typed view
- * models; an async component would make rendering return a promise, which {@link renderToString}
- * refuses.
+ * values are escaped unless wrapped in hono's `raw()` (for constant markup of ours, never user
+ * input), tags and attributes are type-checked, and Biome formats the templates. Components are
+ * plain synchronous functions of typed view models; an async component would make rendering
+ * return a promise, which {@link renderToString} refuses.
  *
  * @example
  *   renderPage(<Layout title={question.text}><h1>{question.text}</h1></Layout>)
@@ -32,12 +30,4 @@ const BOOLEAN_ATTRIBUTE =
 /** A whole document: the doctype, then `node` (an `<html>` element). */
 export function renderPage(node: JSX.Element): string {
   return `<!doctype html>\n${renderToString(node)}\n`;
-}
-
-/**
- * Markup inserted as it is, without escaping: constant markup of ours, or the output of an
- * older `html` template ({@link SafeHtml}). Never pass user input.
- */
-export function trusted(markup: string | SafeHtml): JSX.Element {
-  return raw(typeof markup === 'string' ? markup : markup.value);
 }

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { html } from '../html/html.js';
-import { page } from '../html/page.js';
+import { problemPage } from './problem-page.js';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -38,13 +37,12 @@ export function sendProblem(
   const body: Problem = { type: 'about:blank', instance: request.url, requestId: request.id, ...problem };
   if (debugStack) body['stack'] = debugStack;
   if (wantsJson(request)) return reply.code(problem.status).type('application/problem+json').send(body);
-  const content = html`
-<h1>${problem.status} ${problem.title}</h1>
-${problem.detail ? html`<p>${problem.detail}</p>` : ''}
-<p class="muted">Request id ${request.id}</p>
-${debugStack ? html`<pre>${debugStack}</pre>` : ''}`;
-  return reply
-    .code(problem.status)
-    .type('text/html; charset=utf-8')
-    .send(page(`${problem.status} ${problem.title}`, content));
+  const html = problemPage({
+    status: problem.status,
+    title: problem.title,
+    detail: problem.detail,
+    requestId: request.id,
+    debugStack,
+  });
+  return reply.code(problem.status).type('text/html; charset=utf-8').send(html);
 }

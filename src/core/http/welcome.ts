@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppRegistry } from '../apps/registry.js';
 import type { Database } from '../db/database.js';
-import { html } from '../html/html.js';
-import { page } from '../html/page.js';
+import { welcomePage } from './welcome-page.js';
 
 /**
  * The page at `/` until an app claims it: proof for a newcomer that the stack runs, with the
@@ -19,19 +18,12 @@ export function registerWelcomePage(
     { href: '/admin/', label: 'Admin', what: 'manage the data (sign in as a staff user)' },
     { href: '/api/docs', label: 'API docs', what: 'the REST API, with a form to try each endpoint' },
   ].filter((p) => app.hasRoute({ method: 'GET', url: p.href }));
-  const body = html`
-<h1>Slipway is running</h1>
-<p>Database: ${deps.database.engine === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}.</p>
-<h2>Installed apps</h2>
-<ul>${deps.registry.apps.map((a) => {
-    const href = home(a.name);
-    return html`<li>${href ? html`<a href="${href}">${a.label}</a>` : a.label} <span class="muted">(${a.name})</span></li>`;
-  })}</ul>
-${places.length > 0 ? html`<ul>${places.map((p) => html`<li><a href="${p.href}">${p.label}</a>: ${p.what}</li>`)}</ul>` : ''}
-<h2>Health</h2>
-<ul><li><a href="/livez">/livez</a>: the process answers</li><li><a href="/readyz">/readyz</a>: the database answers and no migration is pending</li></ul>
-<p class="muted">Replace this page by registering <code>GET /</code> in an app's routes.</p>`;
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page('Slipway', body)));
+  const body = welcomePage({
+    engine: deps.database.engine === 'pglite' ? 'PGlite' : 'PostgreSQL',
+    apps: deps.registry.apps.map((a) => ({ name: a.name, label: a.label, href: home(a.name) ?? undefined })),
+    places,
+  });
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(body));
 }
 
 /**

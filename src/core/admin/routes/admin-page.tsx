@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Child } from 'hono/jsx';
 import { takeFlashes } from '../../auth/plugin.js';
-import { SafeHtml } from '../../html/html.js';
-import { renderPage, trusted } from '../../html/render.js';
+import { renderPage } from '../../html/render.js';
 import { visibleApps } from '../services/access.js';
 import type { AdminIndex } from '../site.js';
 import { type AdminChrome, AdminLayout, type PageOptions } from '../templates/layout.js';
@@ -22,7 +21,7 @@ export function adminChrome(request: FastifyRequest, index: AdminIndex): AdminCh
 }
 
 /**
- * Renders an admin page around `content` (JSX, or an older `html` template) for this request.
+ * Renders an admin page around `content` for this request.
  *
  * @example
  *   sendHtml(reply, adminPage(request, index, { title: 'Site administration' }, <IndexPage … />))
@@ -31,12 +30,11 @@ export function adminPage(
   request: FastifyRequest,
   index: AdminIndex,
   options: PageOptions,
-  content: Child | SafeHtml,
+  content: Child,
 ): string {
-  const children = content instanceof SafeHtml ? trusted(content) : content;
   return renderPage(
     <AdminLayout chrome={adminChrome(request, index)} options={options}>
-      {children}
+      {content}
     </AdminLayout>,
   );
 }
