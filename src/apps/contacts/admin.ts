@@ -1,4 +1,4 @@
-import type { ActionContext, ActionResult, BulkAction, CleanInput } from '../../core/admin/options.js';
+import type { ActionContext, ActionResult, BulkAction } from '../../core/admin/options.js';
 import type { AdminSite } from '../../core/admin/site.js';
 import { SlipwayError } from '../../core/errors.js';
 import { cleanOriginalName } from './attachments/service.js';
@@ -6,8 +6,9 @@ import { ALLOWED_TYPES } from './attachments/sniff.js';
 import { MAX_ATTACHMENT_BYTES, removeStoredFile, storeFile } from './attachments/storage.js';
 import { primaryDeleteBlockers } from './delete-blockers.js';
 import { ContactValidationError } from './errors.js';
-import { type ContactKind, NOUNS, type Owner, ownerOf } from './owned.js';
-import { ownerTelephone, setPrimary } from './primary.js';
+import { addressModel, attachmentModel, emailModel, telephoneModel } from './models.js';
+import { type ContactKind, NOUNS, ownerOf } from './owned.js';
+import { setPrimary } from './primary.js';
 import { address, attachment, company, companyPerson, email, person, telephone } from './schema.js';
 
 /**
@@ -62,12 +63,6 @@ function makePrimary(kind: ContactKind): BulkAction {
       };
     },
   };
-}
-
-/** Exactly one owner on the standalone forms (the inline forms have theirs from the page). */
-function oneOwner({ values }: CleanInput): Record<string, string[]> | undefined {
-  const owners = [values['personId'], values['companyId']].filter((v) => v !== null && v !== undefined);
-  return owners.length === 1 ? undefined : { __all__: ['Choose a person or a company (one of the two).'] };
 }
 
 const ownedList = ['personId', 'companyId', 'kind', 'isPrimary'] as const;
@@ -142,7 +137,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     readonly: ['isPrimary', ...TIMESTAMPS],
     actions: [makePrimary('address')],
     deleteBlockers: primaryDeleteBlockers('address'),
-    clean: oneOwner,
+    model: addressModel,
   });
 
   site.register(telephone, {
@@ -155,19 +150,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     readonly: ['isPrimary', ...TIMESTAMPS],
     actions: [makePrimary('telephone')],
     deleteBlockers: primaryDeleteBlockers('telephone'),
-    clean: async (input) => {
-      const problems = oneOwner(input as CleanInput) ?? {};
-      const raw = input.values['number'];
-      if (typeof raw === 'string') {
-        // National numbers are read in the country of the owner's primary address.
-        const { personId, companyId } = input.values as { personId?: number; companyId?: number };
-        const owner: Owner | undefined = personId ? { personId } : companyId ? { companyId } : undefined;
-        const result = await ownerTelephone(input.db, owner, raw);
-        if (result.ok) input.values['number'] = result.e164;
-        else problems['number'] = [result.error];
-      }
-      return Object.keys(problems).length > 0 ? problems : undefined;
-    },
+    model: telephoneModel,
   });
 
   site.register(email, {
@@ -181,7 +164,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     readonly: ['isPrimary', ...TIMESTAMPS],
     actions: [makePrimary('email')],
     deleteBlockers: primaryDeleteBlockers('email'),
-    clean: oneOwner,
+    model: emailModel,
   });
 
   site.register(attachment, {
@@ -198,7 +181,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     ],
     readonly: ['originalName', 'contentType', 'size', 'sha256', 'storedName', ...TIMESTAMPS],
     objectTools: (_row, base) => [{ label: 'Download', href: `${base}download/` }],
-    clean: oneOwner,
+    model: attachmentModel,
     upload: {
       key: 'file',
       label: 'File',

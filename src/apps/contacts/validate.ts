@@ -147,7 +147,7 @@ export function cleanCompany(input: CompanyInput, prefix: string, errors: FieldE
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const EMAIL_INVALID = 'Enter a valid e-mail address.';
 const COUNTRY_INVALID = 'Enter a two-letter country code (ISO 3166-1), e.g. CH.';
-const ONE_OWNER = 'Choose a person or a company (one of the two).';
+export const ONE_OWNER = 'Choose a person or a company (one of the two).';
 
 /** An e-mail address's problem (stricter than the database's check: a dot after the @), or undefined. */
 export function emailAddressError(text: string): string | undefined {

@@ -2,6 +2,7 @@ import type { SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
+import type { ModelDefinition } from '../models/define-model.js';
 
 /** A row as Drizzle selects it. */
 export type Row = Record<string, unknown>;
@@ -226,6 +227,11 @@ export interface ModelAdminOptions<T extends PgTable = PgTable> {
   readonly extraFields?: readonly ExtraField[];
   /** A file input, stored by its own `store` function (see {@link UploadOptions}). */
   readonly upload?: UploadOptions;
+  /**
+   * The model's own rules, declared next to its table with defineModel (core/models): run on
+   * every write, before `clean`. The table must be the registered one.
+   */
+  readonly model?: ModelDefinition<T>;
   /** Validates and adjusts the values before saving; returns errors by field key (`__all__` for the form). */
   readonly clean?: (
     input: CleanInput<RowOf<T>>,

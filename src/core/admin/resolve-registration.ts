@@ -1,3 +1,4 @@
+import { getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { permissionCodename } from '../auth/permissions.js';
 import { humanize, pluralize } from './format.js';
@@ -37,6 +38,8 @@ export function resolveRegistration(input: ResolveInput, problems: string[]): Re
     problem('E003', 'the table has no single-column primary key, which the admin needs in its URLs');
     return undefined;
   }
+  if (options.model && options.model.table !== table)
+    problem('E004', `model is the definition of ${getTableName(options.model.table)}, not of this table`);
   const labels = (options.labels ?? {}) as Record<string, string>;
   const fieldLabel = (key: string) => labels[key] ?? meta.field(key)?.label ?? humanize(key);
   const field = (option: string, id: string, key: unknown): FieldMeta | undefined => {

@@ -32,8 +32,8 @@ const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the ava
  * 1. each editable field is parsed against its column ({@link parseField});
  * 2. foreign keys and many-to-many ids must name existing rows;
  * 3. each inline's rows are planned ({@link planChildren}: permissions, min/max);
- * 4. the model's `clean` hook runs, even when fields failed, so every problem shows at once
- *    (as Django's Model.clean); it may adjust the values.
+ * 4. the model's hooks (defineModel) and the registration's `clean` run, even when fields
+ *    failed, so every problem shows at once (as Django's Model.clean); they may adjust values.
  * Returns the submission to save, or every problem as {@link ModelError}s.
  *
  * @example
@@ -90,15 +90,18 @@ export async function validateObject(
     children.push({ inline: i, ops: planned.ops });
   }
 
+  const cleanInput = {
+    mode,
+    values,
+    extra: { ...input.extra },
+    original: original as never,
+    user: deps.user,
+    db: deps.db,
+  } as const;
+  // The model's own rules (declared next to its table), then the registration's clean hook.
+  for (const e of (await model.options.model?.hooks.clean?.(cleanInput)) ?? []) errors.push(e);
   if (model.options.clean) {
-    const more = await model.options.clean({
-      mode,
-      values,
-      extra: { ...input.extra },
-      original: original as never,
-      user: deps.user,
-      db: deps.db,
-    });
+    const more = await model.options.clean(cleanInput);
     for (const [key, messages] of Object.entries(more ?? {}))
       for (const message of messages) errors.push({ field: key === '__all__' ? null : key, message });
   }

@@ -1,0 +1,43 @@
+import type { CleanInput } from '../../core/admin/options.js';
+import type { FieldError } from '../../core/errors.js';
+import { defineModel } from '../../core/models/define-model.js';
+import type { Owner } from './owned.js';
+import { ownerTelephone } from './primary.js';
+import { address, attachment, email, telephone } from './schema.js';
+import { ONE_OWNER } from './validate.js';
+
+/**
+ * The contacts models' own rules, declared once next to the schema and run by the model layer
+ * on every write (the admin's forms and the API). The database enforces them too (the
+ * `*_owner_check` CHECKs, the telephone number's CHECK); these say them first, with every other
+ * problem of the write.
+ */
+
+/** Exactly one owner: a person or a company (the rows' `*_owner_check`). */
+function oneOwner({ values }: Pick<CleanInput, 'values'>): FieldError[] {
+  const owners = [values['personId'], values['companyId']].filter((v) => v !== null && v !== undefined);
+  return owners.length === 1 ? [] : [{ field: null, message: ONE_OWNER }];
+}
+
+export const addressModel = defineModel(address, { clean: oneOwner });
+export const emailModel = defineModel(email, { clean: oneOwner });
+export const attachmentModel = defineModel(attachment, { clean: oneOwner });
+
+/**
+ * A telephone has one owner, and its number is stored in E.164: a national number is read in
+ * the country of the owner's primary address (ownerTelephone, as the services read it).
+ */
+export const telephoneModel = defineModel(telephone, {
+  async clean(input) {
+    const problems = oneOwner(input);
+    const raw = input.values['number'];
+    if (typeof raw === 'string') {
+      const { personId, companyId } = input.values as { personId?: number; companyId?: number };
+      const owner: Owner | undefined = personId ? { personId } : companyId ? { companyId } : undefined;
+      const result = await ownerTelephone(input.db, owner, raw);
+      if (result.ok) input.values['number'] = result.e164;
+      else problems.push({ field: 'number', message: result.error });
+    }
+    return problems;
+  },
+});
