@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CommandError } from '../../errors.js';
 import { writeAtomically } from '../../fs/write-atomically.js';
 import { checkModels, type ModelsOwner, tableNames } from './check-models.js';
-import { nextNumber, readMigrationFiles, realFolder } from './files.js';
+import { NO_TRANSACTION_MARKER, nextNumber, readMigrationFiles, realFolder } from './files.js';
 import { hasStatements, REVERSE_MARKER } from './migration-text.js';
 import { ambiguousRenames, describeChanges } from './schema-diff.js';
 import { emptySnapshot, latestSnapshot, migrationSql, modelSnapshot, snapshotPath } from './snapshots.js';
@@ -122,7 +122,8 @@ function emptyMigration(name: string, header: string): string {
   return (
     `-- ${name}: write this migration's SQL by hand.\n${header}` +
     "-- Another app's migration it needs first: a line `-- depends: <app>/<migration>` here.\n" +
-    `-- It runs in one transaction; the models' snapshot is in meta/${name}.json.\n\n\n` +
+    `-- It runs in one transaction; the models' snapshot is in meta/${name}.json.\n` +
+    `-- (CREATE INDEX CONCURRENTLY cannot: a line "${NO_TRANSACTION_MARKER}" here runs it one statement at a time.)\n\n\n` +
     `${REVERSE_MARKER}\n` +
     '-- Write the SQL that undoes the above here; `slipway migrate --to <an earlier migration>` runs it,\n' +
     '-- in one transaction. Left empty, going back past this migration is refused.\n'

@@ -13,6 +13,7 @@ import {
   type MigrateOptions,
   migrationsTableExists,
   readApplied,
+  splitStatements,
   withMigrationLock,
 } from './runner.js';
 
@@ -197,8 +198,21 @@ export async function migrateTo(
     const byName = new Map(files.map((f) => [f.name, f]));
     const reverted: string[] = [];
     for (const { name } of plan.revert) {
-      const reverse = byName.get(name)!.reverse!;
-      const ran = await session.transaction(async (tx) => {
+      const file = byName.get(name)!;
+      const reverse = file.reverse!;
+      const ran = file.transactional
+        ? await revertInTransaction(name, reverse)
+        : await revertOutsideTransaction(name, reverse);
+      if (ran) {
+        reverted.push(name);
+        options.log[options.onRevert ? 'debug' : 'info']({ migration: name }, 'migration reverted');
+      }
+    }
+    if (plan.apply.length > 0) await ensureMigrationsTable(session);
+    return { target, reverted, applied: await applyMigrations(session, plan.apply, options) };
+
+    function revertInTransaction(name: string, reverse: string): Promise<boolean> {
+      return session.transaction(async (tx) => {
         const still = await tx.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [name]);
         if (still.length === 0) return false;
         options.onRevert?.(name);
@@ -213,12 +227,28 @@ export async function migrateTo(
         await tx.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [name]);
         return true;
       });
-      if (ran) {
-        reverted.push(name);
-        options.log[options.onRevert ? 'debug' : 'info']({ migration: name }, 'migration reverted');
-      }
     }
-    if (plan.apply.length > 0) await ensureMigrationsTable(session);
-    return { target, reverted, applied: await applyMigrations(session, plan.apply, options) };
+
+    // A migration marked `-- slipway:no-transaction` (DROP INDEX CONCURRENTLY in its reverse):
+    // one statement at a time, then its row, still under the lock.
+    async function revertOutsideTransaction(name: string, reverse: string): Promise<boolean> {
+      const still = await session.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [name]);
+      if (still.length === 0) return false;
+      options.onRevert?.(name);
+      const statements = splitStatements(reverse);
+      for (const [i, statement] of statements.entries()) {
+        try {
+          await session.exec(statement);
+        } catch (error) {
+          throw new MigrationError(
+            `reverting migration ${name} (run outside a transaction) failed at statement ${i + 1} of ` +
+              `${statements.length}: ${(error as Error).message}. The statements before it stay reverted` +
+              (reverted.length > 0 ? `, as do ${reverted.join(', ')}` : ''),
+          );
+        }
+      }
+      await session.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [name]);
+      return true;
+    }
   });
 }

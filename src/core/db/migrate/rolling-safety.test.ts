@@ -41,7 +41,10 @@ describe('migrations checked for a rolling deploy', () => {
       rules('ALTER TABLE "c" ADD CONSTRAINT "c_fk" FOREIGN KEY ("q") REFERENCES "q"("id") NOT VALID;'),
     ).toEqual([]);
     expect(rules('ALTER TABLE "c" VALIDATE CONSTRAINT "c_fk";')).toEqual([]);
-    expect(rules('CREATE INDEX CONCURRENTLY "q_slug" ON "q" ("slug");')).toEqual([]);
+    // (In a migration that runs outside a transaction: see below.)
+    expect(rules('-- slipway:no-transaction\nCREATE INDEX CONCURRENTLY "q_slug" ON "q" ("slug");')).toEqual(
+      [],
+    );
   });
 
   it('lets a table created in the same migration be indexed and constrained at once', () => {
@@ -52,6 +55,22 @@ describe('migrations checked for a rolling deploy', () => {
       'CREATE INDEX "v_choice" ON "polls_vote" USING btree ("choice_id");',
     ].join('\n');
     expect(rules(sql)).toEqual([]);
+  });
+
+  it('accepts CREATE INDEX CONCURRENTLY only in a migration marked to run outside a transaction', () => {
+    const build = 'CREATE INDEX CONCURRENTLY "q_slug" ON "polls_question" USING btree ("slug");';
+    expect(rules(build)).toEqual(['concurrently-in-transaction']);
+    expect(rules('DROP INDEX CONCURRENTLY "q_slug";')).toEqual(['concurrently-in-transaction']);
+    expect(rules(`-- slipway:no-transaction\n${build}`)).toEqual([]);
+    expect(rules('-- slipway:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY "u" ON "q" ("a");')).toEqual(
+      [],
+    );
+    expect(rules('-- slipway:no-transaction\nCREATE INDEX "q_slug" ON "polls_question" ("slug");')).toEqual([
+      'index-not-concurrently',
+    ]);
+    expect(rollingProblems({ name: '0009_next', sql: build })[0]).toMatch(
+      /Instead: mark the migration "-- slipway:no-transaction" .*\(PostgreSQL refuses it; no comment makes it run\.\)$/,
+    );
   });
 
   it('takes a reviewed exception from a marker comment, for that rule only', () => {

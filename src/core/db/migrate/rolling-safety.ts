@@ -1,4 +1,4 @@
-import type { MigrationFile } from './files.js';
+import { type MigrationFile, NO_TRANSACTION_MARKER } from './files.js';
 
 /**
  * What a migration must not do while the previous release still serves (a rolling update runs
@@ -44,13 +44,19 @@ export const ROLLING_RULES = {
     pattern: /\bCREATE\s+(UNIQUE\s+)?INDEX\b(?!\s+CONCURRENTLY)/i,
     problem:
       'creates an index on an existing table without CONCURRENTLY, blocking its writes while it builds',
-    instead: 'CREATE INDEX CONCURRENTLY, in a migration of its own',
+    instead: `CREATE INDEX CONCURRENTLY, in a migration of its own marked "${NO_TRANSACTION_MARKER}"`,
+  },
+  'concurrently-in-transaction': {
+    pattern: /\b(CREATE\s+(UNIQUE\s+)?|DROP\s+)INDEX\s+CONCURRENTLY\b/i,
+    problem: 'builds or drops an index CONCURRENTLY in a transaction, which PostgreSQL refuses',
+    instead: `mark the migration "${NO_TRANSACTION_MARKER}" (a line in its header), so it runs one statement at a time outside a transaction, still under the migration lock`,
   },
 } as const;
 
 export type RollingRule = keyof typeof ROLLING_RULES;
 
 const ALLOW = /--\s*slipway:allow\s+([a-z-]+)/gi;
+const NO_TRANSACTION = /^--\s*slipway:no-transaction\b/m;
 const CREATED_TABLE = /\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("?[\w.]+"?(?:\."?\w+"?)?)/gi;
 const TARGET_TABLE = /\b(?:ALTER\s+TABLE|ON)\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?("?[\w]+"?(?:\."?\w+"?)?)/i;
 
@@ -76,6 +82,8 @@ function statements(sql: string): string[] {
  */
 export function rollingProblems(file: Pick<MigrationFile, 'name' | 'sql'>): string[] {
   const allowed = new Set([...file.sql.matchAll(ALLOW)].map((m) => m[1]!.toLowerCase()));
+  // Outside a transaction CONCURRENTLY is what is wanted; inside one PostgreSQL refuses it.
+  if (NO_TRANSACTION.test(file.sql)) allowed.add('concurrently-in-transaction');
   const created = new Set([...file.sql.matchAll(CREATED_TABLE)].map((m) => bare(m[1]!)));
   const found = new Set<RollingRule>();
   for (const statement of statements(file.sql)) {
@@ -91,6 +99,8 @@ export function rollingProblems(file: Pick<MigrationFile, 'name' | 'sql'>): stri
   return [...found].map(
     (id) =>
       `${file.name}: ${id}: ${ROLLING_RULES[id].problem}. Instead: ${ROLLING_RULES[id].instead}. ` +
-      `(Reviewed? Add the comment -- slipway:allow ${id} to the migration.)`,
+      (id === 'concurrently-in-transaction'
+        ? '(PostgreSQL refuses it; no comment makes it run.)'
+        : `(Reviewed? Add the comment -- slipway:allow ${id} to the migration.)`),
   );
 }

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../testing/test-databa
 import type { Database } from '../database.js';
 import { openDatabase } from '../open-database.js';
 import { readMigrationFiles } from './files.js';
+import { migrateTo } from './rollback.js';
 import { migrate, migrationStatus } from './runner.js';
 
 const log = pino({ level: 'silent' });
@@ -87,6 +88,58 @@ describe(`the migration runner (${process.env['TEST_DATABASE_URL'] ? 'PostgreSQL
     expect(names).not.toContain('m_half'); // 0005's first statement was rolled back
     const status = await database.withSession((s) => migrationStatus(s, readMigrationFiles(dir)));
     expect(status.pending.map((f) => f.name)).toEqual(['0005_bad']);
+  });
+
+  it('runs a migration marked no-transaction one statement at a time, under the lock: CREATE INDEX CONCURRENTLY', async () => {
+    write('0005_bad', 'CREATE TABLE m_half (id int);'); // repaired
+    await migrate(database, readMigrationFiles(dir), { log });
+    const index =
+      'CREATE INDEX CONCURRENTLY m_d_id_idx ON m_d (id);\nCREATE INDEX CONCURRENTLY m_a_id_idx ON m_a (id);';
+    write('0006_index', index); // unmarked: PostgreSQL refuses it in the migration's transaction
+    const refused = await migrate(database, readMigrationFiles(dir), { log }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(refused?.message).toMatch(
+      /^migration 0006_index failed and was rolled back: CREATE INDEX CONCURRENTLY cannot run inside a transaction block\. Mark it to run outside one: a line "-- slipway:no-transaction" in its header$/,
+    );
+
+    write(
+      '0006_index',
+      `-- slipway:no-transaction\n${index}\nSELECT pg_sleep(0.3);\n\n-- reverse\nDROP INDEX CONCURRENTLY m_a_id_idx;\nDROP INDEX CONCURRENTLY m_d_id_idx;\n`,
+    );
+    const [file] = readMigrationFiles(dir).filter((f) => f.name === '0006_index');
+    expect(file?.transactional).toBe(false);
+    const locked: number[] = [];
+    const onApply = async () => {
+      // Seen from another connection while it runs: the migration lock is held.
+      if (database.shared)
+        locked.push(
+          (
+            await database.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 1 AND granted",
+            )
+          )[0]!.n,
+        );
+    };
+    const pending: Promise<void>[] = [];
+    expect(
+      await migrate(database, readMigrationFiles(dir), { log, onApply: () => void pending.push(onApply()) }),
+    ).toEqual(['0006_index']);
+    await Promise.all(pending);
+    if (database.shared) expect(locked).toEqual([1]);
+    const indexes = await database.query<{ i: string }>(
+      "SELECT indexname AS i FROM pg_indexes WHERE indexname LIKE 'm\\_%\\_id\\_idx' ORDER BY 1",
+    );
+    expect(indexes.map((r) => r.i)).toEqual(['m_a_id_idx', 'm_d_id_idx']);
+
+    // Going back runs its reverse outside a transaction too.
+    const result = await migrateTo(database, readMigrationFiles(dir), '0005_bad', { log });
+    expect(result.reverted).toEqual(['0006_index']);
+    expect(
+      await database.query("SELECT 1 FROM pg_indexes WHERE indexname IN ('m_a_id_idx', 'm_d_id_idx')"),
+    ).toEqual([]);
+    await migrate(database, readMigrationFiles(dir), { log });
   });
 
   it('reports applied migrations whose file is gone', async () => {

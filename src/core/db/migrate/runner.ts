@@ -1,7 +1,7 @@
 import { MigrationError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Database, Session, SqlRunner } from '../database.js';
-import type { MigrationFile } from './files.js';
+import { type MigrationFile, NO_TRANSACTION_MARKER } from './files.js';
 import { hasStatements } from './migration-text.js';
 
 export const MIGRATIONS_TABLE = 'slipway_migrations';
@@ -242,8 +242,12 @@ async function applyInTransaction(session: Session, file: MigrationFile, options
     try {
       await tx.exec(file.sql);
     } catch (error) {
+      const message = (error as Error).message;
       throw new MigrationError(
-        `migration ${file.name} failed and was rolled back: ${(error as Error).message}`,
+        `migration ${file.name} failed and was rolled back: ${message}` +
+          (/cannot run inside a transaction block/.test(message)
+            ? `. Mark it to run outside one: a line "${NO_TRANSACTION_MARKER}" in its header`
+            : ''),
       );
     }
     await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (name, checksum) VALUES ($1, $2)`, [
