@@ -23,12 +23,14 @@ export function id() {
  *
  * `updated_at` is refreshed by Drizzle on every `update()` that does not set it itself. Writes
  * that bypass Drizzle (raw SQL, psql, triggers) are covered by the database function
- * `slipway_touch_updated_at()` (migration 0006): attach it to the table in a hand-written
- * migration. It keeps an explicitly written value (a fixture restoring its timestamps), as
- * Drizzle does.
+ * `slipway_touch_updated_at()` (the core's migration core/0001_touch_updated_at): attach it to
+ * the table in a hand-written migration of the app, which depends on that one. It keeps an
+ * explicitly written value (a fixture restoring its timestamps), as Drizzle does.
  *
  * @example
- *   -- migrations/00xx_touch_my_table.sql (slipway makemigrations --empty --name touch_my_table)
+ *   -- src/apps/<app>/migrations/00xx_touch_my_table.sql
+ *   -- (slipway makemigrations --empty <app> --name touch_my_table)
+ *   -- depends: core/0001_touch_updated_at
  *   CREATE TRIGGER my_table_touch BEFORE UPDATE ON my_table
  *     FOR EACH ROW EXECUTE FUNCTION slipway_touch_updated_at();
  */
