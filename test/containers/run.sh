@@ -516,5 +516,6 @@ ok "a source edit showed without restarting the container"
 dev down -v >/dev/null 2>&1
 cd "$ROOT"
 
+bash test/containers/swarm.sh "$IMAGE" && ok "Swarm: a rolling update of web under load, 0 failed requests (test/containers/swarm.sh)" || fail "test/containers/swarm.sh: the rolling update on a one-node Swarm"
 log "done in $(($(date +%s) - T0)) s"
 SUMMARY="containers: $PASSED passed, 0 failed"
