@@ -1,6 +1,6 @@
 import { getTableName } from 'drizzle-orm';
-import type { FieldMeta } from '../admin/introspect.js';
 import { UPLOAD_MAX_BYTES } from '../admin/options.js';
+import type { FieldMeta } from '../models/fields.js';
 import { fieldRules, intRange, isBigintKey, keyRange } from '../models/values.js';
 import type { ApiChild, ApiResource } from './resource.js';
 

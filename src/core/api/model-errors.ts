@@ -1,6 +1,6 @@
+import type { FieldError } from '../errors.js';
 import type { ChildItem } from '../models/children.js';
 import type { ModelError } from '../models/model.js';
-import type { FieldError } from '../errors.js';
 import type { ApiResource } from './resource.js';
 
 /**

@@ -1,9 +1,9 @@
-import type { FieldMeta } from '../admin/introspect.js';
 import type { Row } from '../admin/options.js';
 import type { Inline, Registration } from '../admin/registration.js';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import type { FieldError } from '../errors.js';
+import type { FieldMeta } from '../models/fields.js';
 
 /**
  * The model layer's view of a registered model: its table, primary key, child rows (inlines),

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
-import type { FieldMeta } from '../admin/introspect.js';
 import type { Row } from '../admin/options.js';
 import type { AppDb } from '../db/database.js';
+import type { FieldMeta } from '../models/fields.js';
 import { type ChildItem, childPerms, loadChildren, planChildren } from './children.js';
 import { unknownIds } from './links.js';
 import type { ChildOp, Model, ModelError, Submission, WriteDeps } from './model.js';

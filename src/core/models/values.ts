@@ -1,4 +1,3 @@
-import type { FieldMeta } from '../admin/introspect.js';
 import { columnRules } from '../admin/services/check-rules.js';
 import {
   columnValueProblem,
@@ -8,6 +7,7 @@ import {
   parseDay,
   textProblem,
 } from '../db/column-values.js';
+import type { FieldMeta } from '../models/fields.js';
 
 export { INT_RANGE };
 
