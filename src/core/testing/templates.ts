@@ -29,8 +29,9 @@ import { projectRoot } from '../paths.js';
  *
  * The migrated template's name carries a hash of the migrations (names and checksums) and of the
  * files that define the installed models and their permissions, so a new or edited migration or
- * model gets a new template and a stale one is never used. The hash reads files and imports
- * nothing, so a run whose template exists starts at once. `globalSetup.ts` builds them once per
+ * model gets a new template and a stale one is never used. The hash reads files only (every
+ * `migrations/*.sql` under src/, whichever app it belongs to), so a run whose template exists
+ * starts at once. `globalSetup.ts` builds them once per
  * run before any worker starts; a worker that finds one missing (a run without the global setup)
  * builds it itself. Builds go to a temporary name and are renamed into place, so two runs
  * building at once never see half a template.
