@@ -14,12 +14,13 @@ import { loadConfig } from '../config/index.js';
 import { buildServer } from '../http/build-server.js';
 import { TestClient } from '../testing/auth-test-app.js';
 import { TEST_SECRET_KEY, type TestApp } from '../testing/build-test-app.js';
-import { type PgCluster, postgresServer, startPgCluster } from '../testing/pg-cluster.js';
+import { freePort, type PgCluster, postgresServer, startPgCluster } from '../testing/pg-cluster.js';
 import { testMigrations } from '../testing/templates.js';
 import { needs } from '../testing/tools.js';
 import type { Database } from './database.js';
 import { openDatabase } from './open-database.js';
 import { lsnValue } from './replicas.js';
+import { waitForDatabase } from './wait-for-db.js';
 
 const PASSWORD = 'replica-test-pw';
 // No project .env may reach these configurations.
@@ -400,5 +401,27 @@ describe('reads on a hot standby', needs(postgresServer), () => {
       );
       return rows.length === 0 ? true : undefined;
     });
+  });
+
+  it('waits for any of several hosts: a restart after a failover does not wait for the old primary', async () => {
+    const closed = await freePort();
+    const lines: string[] = [];
+    const several = loadConfig({
+      cwd,
+      env: {
+        DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${closed},127.0.0.1:${standby.port}/slipway`,
+      },
+      requireSecretKey: false,
+    }).database;
+    await waitForDatabase(several, { timeoutMs: 5000, report: (line) => lines.push(line) });
+    expect(lines).toEqual([]);
+    const gone = loadConfig({
+      cwd,
+      env: { DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${closed}/slipway` },
+      requireSecretKey: false,
+    }).database;
+    await expect(waitForDatabase(gone, { timeoutMs: 500, report: () => undefined })).rejects.toThrow(
+      /database not ready/,
+    );
   });
 });

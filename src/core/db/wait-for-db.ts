@@ -53,13 +53,35 @@ export async function waitForDatabase(config: DatabaseConfig, options: WaitOptio
   }
 }
 
+/**
+ * `SELECT 1` on the first host that answers: with several (SQL_HOST=db,db-replica), a server that
+ * restarts after a failover must not wait for the old primary, which may be gone.
+ */
 async function probe(
   config: Extract<DatabaseConfig, { engine: 'postgres' }>,
   timeoutMs: number,
 ): Promise<void> {
+  const hosts = config.hosts ?? [{ host: config.host, port: config.port }];
+  let failure: unknown;
+  for (const target of hosts) {
+    try {
+      return await probeOne(config, target, timeoutMs);
+    } catch (error) {
+      if (isPermanentConnectError(error)) throw error;
+      failure ??= error;
+    }
+  }
+  throw failure;
+}
+
+async function probeOne(
+  config: Extract<DatabaseConfig, { engine: 'postgres' }>,
+  target: { host: string; port: number },
+  timeoutMs: number,
+): Promise<void> {
   const client = new pg.Client({
-    host: config.host,
-    port: config.port,
+    host: target.host,
+    port: target.port,
     database: config.database,
     user: config.user,
     password: config.password,
