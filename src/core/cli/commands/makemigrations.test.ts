@@ -40,6 +40,17 @@ describe("makemigrations' report", () => {
     ]);
   });
 
+  it("names the app in the way back when the migration is an app's", async () => {
+    const dir = newDir();
+    await makeMigration({ dir, schema: v1, app: 'polls' });
+    const made = await makeMigration({ dir, schema: v2, app: 'polls', name: 'question_slug' });
+    expect(reportLines(made, 'src/apps/polls/migrations')).toEqual([
+      'Created src/apps/polls/migrations/0002_question_slug.sql, which will:',
+      '  - Add column "polls_question.slug"',
+      'The models and the migrations agree now. Apply it with `slipway migrate`; undo it with `slipway migrate polls 0001_initial`.',
+    ]);
+  });
+
   it('tells what an --empty migration must do, and where its reverse goes', async () => {
     const dir = newDir();
     await makeMigration({ dir, schema: v1 });

@@ -47,10 +47,11 @@ export default defineCommand({
  * migrations agree now, or, only when something still differs, what does.
  *
  * @example
- *   reportLines(result, 'migrations')
- *   // ['Created migrations/0009_question_slug.sql, which will:',
+ *   reportLines(result, 'src/apps/polls/migrations')
+ *   // ['Created src/apps/polls/migrations/0003_question_slug.sql, which will:',
  *   //  '  - Add column "polls_question.slug"',
- *   //  'The models and the migrations agree now. Apply it with `slipway migrate`; undo it with …']
+ *   //  'The models and the migrations agree now. Apply it with `slipway migrate`; undo it with
+ *   //   `slipway migrate polls 0002_question_pub_date_index`.']
  */
 export function reportLines(result: MakeMigrationResult, dir: string): string[] {
   if (!result.created) return ['No changes detected: the models and the migrations agree.'];
