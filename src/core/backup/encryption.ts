@@ -97,21 +97,32 @@ function chunkNonce(counter: number, last: boolean): Buffer {
   return nonce;
 }
 
-/** Bytes that arrive in any sizes, taken back in chunks of a given size. */
-class ChunkQueue {
-  private parts: Buffer[] = [];
-  bytes = 0;
-  add(chunk: Buffer): void {
-    this.parts.push(chunk);
-    this.bytes += chunk.length;
+/**
+ * Gathers bytes that arrive in any sizes into one reused buffer of `size`, handing each full
+ * one to `onFull` (which must be done with it when it returns): no allocation per chunk.
+ */
+class Gatherer {
+  private readonly buffer: Buffer;
+  used = 0;
+  constructor(size: number) {
+    this.buffer = Buffer.allocUnsafe(size);
   }
-  take(n: number): Buffer {
-    const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.parts = rest.length > 0 ? [rest] : [];
-    this.bytes = rest.length;
-    return out;
+  /** Copies `chunk` in; calls `onFull` each time the buffer is full and more bytes follow. */
+  add(chunk: Buffer, onFull: (full: Buffer) => void): void {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.used === this.buffer.length) {
+        onFull(this.buffer);
+        this.used = 0;
+      }
+      const n = chunk.copy(this.buffer, this.used, at);
+      this.used += n;
+      at += n;
+    }
+  }
+  /** What is left: the final chunk (possibly full, or empty). */
+  rest(): Buffer {
+    return this.buffer.subarray(0, this.used);
   }
 }
 
@@ -120,29 +131,31 @@ class ChunkQueue {
  * the last one (possibly full, empty only when it is the only one) flagged as such.
  */
 export function sealStream(key: Buffer): Transform {
-  const queue = new ChunkQueue();
+  const gathered = new Gatherer(CHUNK_BYTES);
   let counter = 0;
-  const seal = (plain: Buffer, last: boolean) => {
+  const seal = (stream: Transform, plain: Buffer, last: boolean) => {
     const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(counter++, last), {
       authTagLength: TAG_BYTES,
     });
-    return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    stream.push(cipher.update(plain));
+    cipher.final();
+    stream.push(cipher.getAuthTag());
   };
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      queue.add(chunk);
-      while (queue.bytes > CHUNK_BYTES) this.push(seal(queue.take(CHUNK_BYTES), false));
+      gathered.add(chunk, (full) => seal(this, full, false));
       done();
     },
     flush(done) {
-      done(null, seal(queue.take(queue.bytes), true));
+      seal(this, gathered.rest(), true);
+      done();
     },
   });
 }
 
 /** The inverse of {@link sealStream}: throws on a changed, missing, reordered or extra byte. */
 export function openStream(key: Buffer): Transform {
-  const queue = new ChunkQueue();
+  const gathered = new Gatherer(CHUNK_BYTES + TAG_BYTES);
   let counter = 0;
   const open = (sealed: Buffer, last: boolean) => {
     if (sealed.length < TAG_BYTES) throw new Error('ciphertext is truncated (no final chunk)');
@@ -150,25 +163,21 @@ export function openStream(key: Buffer): Transform {
       authTagLength: TAG_BYTES,
     });
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    let plain: Buffer;
     try {
-      const plain = Buffer.concat([
-        decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)),
-        decipher.final(),
-      ]);
-      if (last && plain.length === 0 && counter > 0) throw new Error('final chunk is empty');
-      counter++;
-      return plain;
-    } catch (error) {
-      if ((error as Error).message === 'final chunk is empty') throw error;
+      plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+      decipher.final();
+    } catch {
       throw new Error(`invalid tag: ciphertext chunk ${counter} fails authentication`);
     }
+    if (last && plain.length === 0 && counter > 0) throw new Error('final chunk is empty');
+    counter++;
+    return plain;
   };
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      queue.add(chunk);
       try {
-        while (queue.bytes > CHUNK_BYTES + TAG_BYTES)
-          this.push(open(queue.take(CHUNK_BYTES + TAG_BYTES), false));
+        gathered.add(chunk, (full) => this.push(open(full, false)));
         done();
       } catch (error) {
         done(error as Error);
@@ -176,7 +185,7 @@ export function openStream(key: Buffer): Transform {
     },
     flush(done) {
       try {
-        done(null, open(queue.take(queue.bytes), true));
+        done(null, open(gathered.rest(), true));
       } catch (error) {
         done(error as Error);
       }
