@@ -1,6 +1,7 @@
 import { projectMigrations } from '../../apps/project-migrations.js';
 import { deployProblems } from '../../config/deploy-checks.js';
 import { checkAppModels } from '../../db/migrate/check-models.js';
+import { undeclaredDependencies } from '../../db/migrate/graph.js';
 import { rollingProblems } from '../../db/migrate/rolling-safety.js';
 import { changedMessage, migrationStatus } from '../../db/migrate/runner.js';
 import { describeDbError } from '../../db/unavailable.js';
@@ -35,6 +36,7 @@ export default defineCommand({
     if (values['deploy']) add('deploy', deployProblems(ctx.config()));
 
     const files = projectMigrations(ctx.registry().apps);
+    add('migrations', undeclaredDependencies(files));
     try {
       const database = await ctx.database();
       const status = await database.withSession((s) => migrationStatus(s, files));

@@ -94,3 +94,51 @@ function cycle(waiting: ReadonlyMap<string, ReadonlySet<string>>): string {
     at = next;
   }
 }
+
+const CREATES = /\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"?public"?\.)?"?(\w+)"?/gi;
+const USES =
+  /\b(?:REFERENCES|ALTER\s+TABLE(?:\s+ONLY)?(?:\s+IF\s+EXISTS)?|ON)\s+(?:"?public"?\.)?"?(\w+)"?/gi;
+
+/**
+ * Migrations that use another app's table (a foreign key to it, an index or trigger on it, an
+ * ALTER TABLE) without depending, directly or not, on the migration that creates it: they only
+ * run in the right order by chance (the installed apps' order), and would fail if that changed.
+ * One line each, with the `-- depends:` line to add. Reported by `slipway check`.
+ */
+export function undeclaredDependencies(files: readonly MigrationFile[]): string[] {
+  const creator = new Map<string, MigrationFile>();
+  for (const file of files)
+    for (const m of file.sql.matchAll(CREATES)) {
+      const table = m[1]!.toLowerCase();
+      if (!creator.has(table)) creator.set(table, file);
+    }
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const ancestors = (file: MigrationFile) => {
+    const seen = new Set<string>();
+    const visit = (name: string) => {
+      for (const dep of byName.get(name)?.dependencies ?? [])
+        if (!seen.has(dep)) {
+          seen.add(dep);
+          visit(dep);
+        }
+    };
+    visit(file.name);
+    return seen;
+  };
+  const problems: string[] = [];
+  for (const file of files) {
+    const needed = new Map<string, string>();
+    for (const m of file.sql.replace(/--[^\n]*/g, '').matchAll(USES)) {
+      const owner = creator.get(m[1]!.toLowerCase());
+      if (owner && owner.app !== file.app && !needed.has(owner.name)) needed.set(owner.name, m[1]!);
+    }
+    if (needed.size === 0) continue;
+    const before = ancestors(file);
+    for (const [name, table] of needed)
+      if (!before.has(name))
+        problems.push(
+          `${file.name} uses table "${table}" of ${name} without depending on it: add "-- depends: ${name}" to its header`,
+        );
+  }
+  return problems;
+}
