@@ -96,7 +96,7 @@ describe('three instances behind HAProxy', needs(haproxy, postgresServer), () =>
     const report = await load.done;
 
     expect(steps.map((s) => s.exitCode)).toEqual([0, 0, 0]);
-    expect(report.failures, logs()).toEqual([]);
+    expect(report.failures, `${JSON.stringify(report.failures.slice(0, 10))}\n${logs()}`).toEqual([]);
     // The load ran, at its rate, from before the first SIGTERM until after the last restart.
     const last = Math.max(...report.outcomes.map((o) => o.startedAt));
     expect(last).toBeGreaterThan(restartedAt);
@@ -172,10 +172,8 @@ describe('three instances behind HAProxy', needs(haproxy, postgresServer), () =>
     // Full service after: every request sent from RECOVERY_MS after the restart on succeeded.
     const after = report.outcomes.filter((o) => o.startedAt > backAt + RECOVERY_MS);
     expect(after.length).toBeGreaterThan(100);
-    expect(
-      after.filter((o) => !o.ok),
-      logs(),
-    ).toEqual([]);
+    const late = after.filter((o) => !o.ok);
+    expect(late, `${JSON.stringify({ backAt, late: late.slice(0, 10) })}\n${logs()}`).toEqual([]);
     // The same three processes served before, during and after: none exited or was replaced.
     expect(instances.map((i) => i.process.pid)).toEqual(pids);
     expect(instances.map((i) => i.process.exitCode ?? i.process.signalCode)).toEqual([null, null, null]);
