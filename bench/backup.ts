@@ -26,7 +26,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../src/core/paths.js';
@@ -118,6 +118,7 @@ try {
     BACKUP_AGE_IDENTITY_FILE: join(work, 'key.txt'),
   };
 
+  const loadBefore = loadavg()[0]!;
   const runs: Run[] = [];
   const both = dbMb + MEDIA_MB;
   runs.push(
@@ -141,6 +142,7 @@ try {
   runs.push(
     timed('slipway backup restore', both, `${T} node ${slipway} backup restore latest --no-input`, keyEnv),
   );
+  const loadAfter = loadavg()[0]!;
   const archive = readdirSync(join(work, 'backups')).find((f) => f.endsWith('.tar.age'))!;
   const sizes = `archive ${(statSync(join(work, 'backups', archive)).size / 1048576).toFixed(0)} MiB, baseline file ${(statSync(join(work, 'base.age')).size / 1048576).toFixed(0)} MiB`;
 
@@ -151,7 +153,7 @@ try {
   const ratio = (a: number, b: number) =>
     ((runs[a]!.mb / runs[a]!.wallS / (runs[b]!.mb / runs[b]!.wallS)) * 100).toFixed(0);
   const section =
-    `## Backups (\`npm run bench:backup\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU, ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · PostgreSQL on 127.0.0.1 · \`bench/backup.ts --db-mb=${DB_MB} --media-mb=${MEDIA_MB}\`: a database of ${dbMb.toFixed(0)} MB (pg_database_size) and ${MEDIA_MB} MB of random media; ${sizes}. MB/s counts the database (and, for slipway, the media) handled per second of wall time; peak RSS is the largest process of the pipeline (GNU time).\n\n` +
+    `## Backups (\`npm run bench:backup\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU, ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · PostgreSQL on 127.0.0.1 · \`bench/backup.ts --db-mb=${DB_MB} --media-mb=${MEDIA_MB}\`: a database of ${dbMb.toFixed(0)} MB (pg_database_size) and ${MEDIA_MB} MB of random media; ${sizes}. MB/s counts the database (and, for slipway, the media) handled per second of wall time; peak RSS is the largest process of the pipeline (GNU time). Load average (1 min) ${loadBefore.toFixed(1)} before the four steps and ${loadAfter.toFixed(1)} after, on ${cpus().length} cores shared with other work.\n\n` +
     `| Step | MB | Wall s | MB/s | Peak RSS MiB |\n|---|---|---|---|---|\n${rows.join('\n')}\n\n` +
     `slipway's create runs at ${ratio(1, 0)} % of the baseline's throughput and its restore at ${ratio(3, 2)} % (target: 90 %; peak RSS target: 150 MiB).\n`;
   console.log(`\n${section}`);
