@@ -193,6 +193,7 @@ LOAD_PID=$!
 sleep 3
 kill -0 "$LOAD_PID" 2>/dev/null || fail "the load did not start: $(cat "$WORK/load.err")"
 
+[ "$(left)" -gt 10 ] || fail "out of the ${BUDGET} s budget before the update"
 docker tag "$IMAGE" "$NEXT"
 log "docker service update --image $NEXT ${STACK}_web (start-first, under load)"
 start=$(date +%s)
