@@ -6,7 +6,8 @@ export default defineCommand({
   summary: 'List the archives in BACKUP_DIR, newest first.',
   usage: 'slipway backup list [--json]',
   description:
-    'Name, time, size, database size (the SQL, uncompressed), media files, the last applied migration, and\n' +
+    'Name, time, size, database size (the dump as pg_dump wrote it: compressed custom format on PostgreSQL,\n' +
+    'plain SQL on PGlite), media files, the last applied migration, and\n' +
     'when `backup verify` last proved it restorable. Read from the summary beside each archive, so no key is needed.',
   options: { json: { type: 'boolean' } },
   async run(ctx, { values }) {
