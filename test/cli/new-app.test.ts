@@ -57,7 +57,8 @@ beforeAll(async () => {
 });
 afterAll(() => testDb.drop());
 
-describe('a new app with its own migrations', () => {
+// Each test runs the CLI several times in a fresh copy (compiled on first use): slow on a loaded machine.
+describe('a new app with its own migrations', { timeout: 180_000 }, () => {
   it('gets its first migration in its own folder, depending on the app its foreign key points to', async () => {
     expect((await slipway('check')).stdout).toContain(
       'table "notes_note" is in the models but in no migration',
