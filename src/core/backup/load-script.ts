@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresConfig } from '../config/index.js';
 import { BackupError } from './errors.js';
@@ -42,7 +42,10 @@ export async function loadIntoPostgres(
 ): Promise<void> {
   const target = libpqTarget(config, database);
   const child = spawn(pgProgram('psql', serverMajor), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...target.args], {
-    env: { ...target.env, PGOPTIONS: '-c client_min_messages=warning' },
+    // The staging database is not live: its many small commits (one per CREATE, ALTER, COPY)
+    // need not wait for the disk. The swap's own commits are synchronous, and flush the WAL
+    // before them, so what is swapped in is durable.
+    env: { ...target.env, PGOPTIONS: '-c client_min_messages=warning -c synchronous_commit=off' },
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -116,4 +119,107 @@ function filterPreamble(
     at = nl + 1;
   }
   return { kept, rest: text.length > 1 << 20 ? text.slice(at) : undefined };
+}
+
+/**
+ * Restores a pg_dump custom-format archive, as it streams, into `database` with `pg_restore
+ * --exit-on-error` (owners and grants left out, as in the dump). pg_restore sends each table's
+ * data to COPY as it reads it, and creates indexes and constraints after the data.
+ */
+export async function restoreIntoPostgres(
+  config: PostgresConfig,
+  database: string,
+  serverMajor: number,
+  dump: AsyncIterable<Buffer>,
+): Promise<void> {
+  const target = libpqTarget(config, database);
+  const child = spawn(
+    pgProgram('pg_restore', serverMajor),
+    ['--no-owner', '--no-privileges', '--exit-on-error', ...target.args],
+    {
+      // See loadIntoPostgres: the staging database's commits need not wait for the disk.
+      env: { ...target.env, PGOPTIONS: '-c client_min_messages=warning -c synchronous_commit=off' },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
+  const stderr = collect(child.stderr);
+  const exited = exitOf(child);
+  await feed(child, exited, dump);
+  const code = await exited;
+  if (code !== 0)
+    throw new BackupError(`restoring the database failed: ${errorLine(stderr(), 'pg_restore', code)}`);
+}
+
+/**
+ * A pg_dump custom-format archive as the plain SQL script it stands for (`pg_restore -f -`), for
+ * PGlite, which runs scripts only. Needs a pg_restore at least as new as the pg_dump that wrote it.
+ */
+export async function* customToScript(dump: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let program: string;
+  try {
+    program = pgProgram('pg_restore', 0);
+  } catch {
+    throw new BackupError(
+      "the archive's database is in pg_dump's custom format (made on PostgreSQL): restoring it into PGlite needs pg_restore (apt-get install postgresql-client)",
+    );
+  }
+  const child = spawn(program, ['--no-owner', '--no-privileges', '--file=-'], {
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'] },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const stderr = collect(child.stderr);
+  const exited = exitOf(child);
+  const fed = feed(child, exited, dump);
+  fed.catch(() => undefined);
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) yield chunk;
+    await fed;
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0)
+    throw new BackupError(`reading the database dump failed: ${errorLine(stderr(), 'pg_restore', code)}`);
+}
+
+function collect(stream: NodeJS.ReadableStream): () => string {
+  let text = '';
+  stream.on('data', (d: Buffer) => {
+    text = (text + d.toString()).slice(-4000);
+  });
+  return () => text;
+}
+
+function exitOf(child: ChildProcess): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/** Writes `chunks` to the child's stdin with backpressure, and ends it; stops early if it exits. */
+async function feed(
+  child: ChildProcess,
+  exited: Promise<number>,
+  chunks: AsyncIterable<Buffer>,
+): Promise<void> {
+  const stdin = child.stdin!;
+  stdin.on('error', () => undefined); // the child stopped early: its exit code says why
+  try {
+    for await (const chunk of chunks) {
+      if (child.exitCode !== null) break;
+      if (!stdin.write(chunk)) await Promise.race([new Promise((r) => stdin.once('drain', r)), exited]);
+    }
+  } catch (error) {
+    child.kill();
+    await exited.catch(() => undefined);
+    throw error;
+  }
+  stdin.end();
+}
+
+function errorLine(stderr: string, program: string, code: number): string {
+  const line =
+    stderr.split('\n').find((l) => /ERROR|FATAL|error:/.test(l)) ?? stderr.trim().split('\n').pop();
+  return line?.replace(/^(psql|pg_restore):( error:)?( [^:]*:\d+:)? /, '') || `${program} exit code ${code}`;
 }
