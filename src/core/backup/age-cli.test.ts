@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { runCommand } from '../testing/run-command.js';
-import { createTestDatabase, engineName, type TestDatabase } from '../testing/test-database.js';
+import { createTestDatabase, engine, engineName, type TestDatabase } from '../testing/test-database.js';
 import { needs } from '../testing/tools.js';
 import { listArchives } from './archive-names.js';
+import { pgProgram } from './pg-tools.js';
 import { readArchive } from './read-archive.js';
 import { ageCli, ageKeyPair } from './testing.js';
 
@@ -26,12 +27,11 @@ describe(`archives read by the age command line (${engineName})`, needs(ageCli),
 
     const plain = execFileSync(ageCli.path(), ['-d', '-i', key.identityFile, archive!.path]);
     const listing = execFileSync('tar', ['-t'], { input: plain, encoding: 'utf8' });
-    expect(listing.split('\n').filter(Boolean)).toEqual([
-      'database.sql.gz',
-      'media/attachments/a.txt',
-      'manifest.json',
-    ]);
-    const dump = execFileSync('sh', ['-c', 'tar -xO database.sql.gz | gunzip'], {
+    // A server's database is pg_dump's custom format (pg_restore reads it), PGlite's a gzipped script.
+    const member = engine === 'postgres' ? 'database.dump' : 'database.sql.gz';
+    expect(listing.split('\n').filter(Boolean)).toEqual([member, 'media/attachments/a.txt', 'manifest.json']);
+    const toSql = engine === 'postgres' ? `${pgProgram('pg_restore', 0)} -f -` : 'gunzip';
+    const dump = execFileSync('sh', ['-c', `tar -xO ${member} | ${toSql}`], {
       input: plain,
       encoding: 'utf8',
     });
@@ -55,7 +55,10 @@ describe(`archives read by the age command line (${engineName})`, needs(ageCli),
       const config = loadConfig({ env, cwd: testDb.tmp, requireSecretKey: false });
       const [archive] = listArchives(dir);
       const manifest = await readArchive(archive!, config.backup, async () => undefined);
-      expect(manifest.members.map((m) => m.name)).toEqual(['database.sql.gz', 'media/attachments/a.txt']);
+      expect(manifest.members.map((m) => m.name)).toEqual([
+        engine === 'postgres' ? 'database.dump' : 'database.sql.gz',
+        'media/attachments/a.txt',
+      ]);
       expect(JSON.parse(readFileSync(`${archive!.path}.json`, 'utf8'))).toMatchObject({
         encryption: 'passphrase',
       });

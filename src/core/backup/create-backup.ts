@@ -25,7 +25,9 @@ import { projectRoot } from '../paths.js';
 import { archiveName, sidecarPath } from './archive-names.js';
 import { dumpDatabase } from './dump-database.js';
 import { chooseEncryption, encryptStream } from './encryption.js';
+import { BackupError } from './errors.js';
 import {
+  CUSTOM_DUMP_MEMBER,
   DATABASE_MEMBER,
   FORMAT,
   MANIFEST_MEMBER,
@@ -59,8 +61,8 @@ export interface CreatedBackup {
  * manifest.json, as a tar stream encrypted with age.
  *
  * 1. Refuses at once without encryption unless `noEncrypt`.
- * 2. Dumps the database (one snapshot; see {@link dumpDatabase}) as gzipped plain SQL into a
- *    spool file in BACKUP_DIR: a tar header needs the member's size before its bytes.
+ * 2. Dumps the database (one snapshot; see {@link dumpDatabase}: pg_dump's custom format for a
+ *    server, gzipped plain SQL for PGlite) into a spool file in BACKUP_DIR: a tar header needs the member's size before its bytes.
  * 3. Streams tar → age → `<name>.tmp`: the dump, then each media file, then the manifest with
  *    the SHA-256 and size of every member, computed as they pass.
  * 4. fsyncs the file, renames it to `<name>`, fsyncs the folder, and writes `<name>.json` (a
@@ -98,27 +100,46 @@ export async function createBackup(
         done(null, chunk);
       },
     });
-    const gzip = createGzip({ level: 1 });
-    const spooled = pipeline(counter, gzip, createWriteStream(spool, { mode: 0o600 }));
-    const info = await dumpDatabase(config.database, counter);
-    await spooled;
+    // A server's dump comes compressed (custom format); PGlite's plain script is gzipped here.
+    const custom = config.database.engine === 'postgres';
+    const member = custom ? CUSTOM_DUMP_MEMBER : DATABASE_MEMBER;
+    const spooled = custom
+      ? pipeline(counter, createWriteStream(spool, { mode: 0o600 }))
+      : pipeline(counter, createGzip({ level: 1 }), createWriteStream(spool, { mode: 0o600 }));
+    const dumping = dumpDatabase(config.database, counter).catch((error: unknown) => {
+      counter.destroy(); // ends the spool's pipeline too
+      throw error;
+    });
+    const [dumped, spoolWritten] = await Promise.allSettled([dumping, spooled]);
+    // A spool that could not be written (a full disk) is the cause; pg_dump then saw a broken pipe.
+    if (spoolWritten.status === 'rejected' && (spoolWritten.reason as NodeJS.ErrnoException).syscall)
+      throw spoolWritten.reason;
+    if (dumped.status === 'rejected') throw dumped.reason;
+    if (spoolWritten.status === 'rejected') throw spoolWritten.reason;
+    const info = dumped.value;
 
     const pack = tar.pack();
     const fd = openSync(tmp, 'w', 0o600);
     const encrypted = await encryptStream(Readable.from(pack), config.backup, encryption);
     const written = pipeline(encrypted, createWriteStream('', { fd, autoClose: false }));
+    // A write that fails (a full disk) stops the tar stream's reader: each step races it, or
+    // would wait for a 'drain' that never comes. (The tar stream is left as it is: destroying it
+    // would emit the error again on the entry being written, where nothing listens.)
+    const failed = written.then(() => new Promise<never>(() => undefined));
+    failed.catch(() => undefined);
+    const step = <T>(work: Promise<T>) => Promise.race([work, failed]);
     const members: Manifest['members'] = [];
     const mtime = at;
 
-    const dump = await addFile(pack, DATABASE_MEMBER, spool, mtime);
+    const dump = await step(addFile(pack, member, spool, mtime));
     if (!dump) throw new Error('the database dump vanished from BACKUP_DIR');
     members.push(dump);
     let mediaBytes = 0;
     for (const file of mediaFiles(config.mediaRoot)) {
-      const member = await addFile(pack, `${MEDIA_PREFIX}${file}`, join(config.mediaRoot, file), mtime);
-      if (!member) continue; // deleted while we were backing up
-      members.push(member);
-      mediaBytes += member.size;
+      const added = await step(addFile(pack, `${MEDIA_PREFIX}${file}`, join(config.mediaRoot, file), mtime));
+      if (!added) continue; // deleted while we were backing up
+      members.push(added);
+      mediaBytes += added.size;
     }
     const manifest: Manifest = {
       format: FORMAT,
@@ -127,11 +148,17 @@ export async function createBackup(
       slipwayVersion: slipwayVersion(),
       engine: config.database.engine,
       ...info,
-      database: { member: DATABASE_MEMBER, format: 'pg_dump plain SQL, gzip', sqlBytes },
+      database: {
+        member,
+        format: custom ? 'pg_dump custom format (pg_restore)' : 'pg_dump plain SQL, gzip (psql)',
+        sqlBytes,
+      },
       media: { files: members.length - 1, bytes: mediaBytes },
       members,
     };
-    await addBuffer(pack, MANIFEST_MEMBER, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mtime);
+    await step(
+      addBuffer(pack, MANIFEST_MEMBER, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mtime),
+    );
     pack.finalize();
     await written;
     fsyncSync(fd);
@@ -147,6 +174,11 @@ export async function createBackup(
     return { name, path, size, manifest };
   } catch (error) {
     rmSync(tmp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new BackupError(`no space left on device in ${dir} (${code}); no archive was written`, {
+        cause: error,
+      });
     throw error;
   } finally {
     rmSync(spool, { force: true });

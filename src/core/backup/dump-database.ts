@@ -9,11 +9,18 @@ import { ownPglite } from './own-pglite.js';
 import { connectPostgres } from './pg-client.js';
 import { libpqTarget, pgProgram } from './pg-tools.js';
 
-/** pg_dump's options: a plain SQL script that any PostgreSQL (or psql) can run, owned by whoever restores it. */
-const DUMP_OPTIONS = ['--format=plain', '--no-owner', '--no-privileges', '--encoding=UTF8'];
+/** pg_dump's options: owned by whoever restores it, without grants. */
+const DUMP_OPTIONS = ['--no-owner', '--no-privileges', '--encoding=UTF8'];
+/**
+ * A server's dump: pg_dump's custom format, compressed by pg_dump (level 1: fast, the archive is
+ * encrypted after), so that a restore is `pg_restore`, which streams the data to COPY without
+ * parsing it, as an operator's `pg_dump -Fc | pg_restore` does.
+ */
+const CUSTOM_FORMAT = ['--format=custom', '--compress=1'];
 
 /**
- * Dumps the configured database as a plain SQL script into `out`, and returns what the manifest
+ * Dumps the configured database into `out` (PostgreSQL: pg_dump's custom format; PGlite: a
+ * plain SQL script, which is what PGlite's pg_dump writes and runs), and returns what the manifest
  * records about it (versions, applied migrations, row counts) from the same snapshot.
  *
  * PostgreSQL: 1. a REPEATABLE READ transaction exports its snapshot; 2. the counts are read in
@@ -53,7 +60,7 @@ async function dumpPostgres(config: PostgresConfig, out: Writable): Promise<Data
     const target = libpqTarget(config);
     const child = spawn(
       pgProgram('pg_dump', major),
-      [...DUMP_OPTIONS, `--snapshot=${snapshot}`, ...target.args],
+      [...CUSTOM_FORMAT, ...DUMP_OPTIONS, `--snapshot=${snapshot}`, ...target.args],
       {
         env: target.env,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +94,10 @@ async function dumpPglite(config: PgliteConfig, out: Writable): Promise<Database
     let file: File;
     try {
       // --rows-per-insert keeps the INSERTs that pgDump insists on (so PGlite can run them) few.
-      file = await pgDump({ pg: owned.pg, args: [...DUMP_OPTIONS, '--rows-per-insert=500'] });
+      file = await pgDump({
+        pg: owned.pg,
+        args: ['--format=plain', ...DUMP_OPTIONS, '--rows-per-insert=500'],
+      });
     } catch (error) {
       throw new BackupError(`PGlite's pg_dump failed: ${lastLine((error as Error).message)}`);
     }

@@ -1,8 +1,18 @@
 import type { DatabaseInfo } from './database-info.js';
 import type { EncryptionKind } from './encryption.js';
 
-/** The archive member holding the database: a plain pg_dump script, gzipped. */
+/**
+ * The archive member holding the database of a PostgreSQL server: a pg_dump custom-format
+ * archive (`pg_restore` reads it; compressed by pg_dump).
+ */
+export const CUSTOM_DUMP_MEMBER = 'database.dump';
+/**
+ * The member holding the database of the embedded engine (and of archives made before the
+ * custom format): a plain pg_dump script, gzipped (`psql` runs it).
+ */
 export const DATABASE_MEMBER = 'database.sql.gz';
+/** Whether an archive member is the database, in either form. */
+export const isDatabaseMember = (name: string) => name === CUSTOM_DUMP_MEMBER || name === DATABASE_MEMBER;
 /** Media files are stored under this prefix, by their path below MEDIA_ROOT. */
 export const MEDIA_PREFIX = 'media/';
 export const MANIFEST_MEMBER = 'manifest.json';
@@ -15,6 +25,7 @@ export interface Manifest extends DatabaseInfo {
   label: string | null;
   slipwayVersion: string;
   engine: 'pglite' | 'postgres';
+  /** sqlBytes: the dump's bytes as pg_dump wrote them (the SQL script; the custom archive, compressed). */
   database: { member: string; format: string; sqlBytes: number };
   media: { files: number; bytes: number };
   /** Every other member, in archive order, with its size and SHA-256 (hex). */

@@ -7,12 +7,12 @@ import { BackupError } from './errors.js';
 const LIB = '/usr/lib/postgresql';
 
 /**
- * The PostgreSQL client program `name` (pg_dump, psql) able to talk to a server of major version
+ * The PostgreSQL client program `name` (pg_dump, pg_restore, psql) able to talk to a server of major version
  * `serverMajor`: the newest installed under /usr/lib/postgresql/<n>/bin (Debian's layout, where
  * several majors can sit side by side), else the one on PATH. pg_dump refuses a server newer
  * than itself, so an older one is an error that says which package to install.
  */
-export function pgProgram(name: 'pg_dump' | 'psql', serverMajor: number): string {
+export function pgProgram(name: 'pg_dump' | 'pg_restore' | 'psql', serverMajor: number): string {
   const candidates: { path: string; major: number }[] = [];
   if (existsSync(LIB))
     for (const v of readdirSync(LIB)) {

@@ -1,15 +1,14 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import type { Config } from '../config/index.js';
 import { type ArchiveFile, findArchive } from './archive-names.js';
 import { checkRestored } from './check-restored.js';
 import { BackupError } from './errors.js';
-import { DATABASE_MEMBER, type Manifest, MEDIA_PREFIX } from './manifest.js';
+import { isDatabaseMember, type Manifest, MEDIA_PREFIX } from './manifest.js';
 import { stageMedia } from './media-swap.js';
 import { openArchive } from './read-archive.js';
-import { createStaging } from './staging-database.js';
+import { createStaging, loadMember } from './staging-database.js';
 
 export interface RestoredBackup {
   archive: ArchiveFile;
@@ -48,17 +47,19 @@ export async function restoreBackup(
     const stagingMedia = stageMedia(media);
     discardMedia = () => stagingMedia.discard();
     let loaded = false;
-    const manifest = await opened.read(async (name, data) => {
-      if (name === DATABASE_MEMBER) {
-        await staging.load(data.pipe(createGunzip()));
-        loaded = true;
-      } else if (name.startsWith(MEDIA_PREFIX)) {
-        const target = join(stagingMedia.dir, name.slice(MEDIA_PREFIX.length));
-        mkdirSync(dirname(target), { recursive: true });
-        await pipeline(data, createWriteStream(target, { mode: 0o644, flush: true }));
-      }
-    });
-    if (!loaded) throw new BackupError(`${archive.name} has no ${DATABASE_MEMBER}; nothing was changed`);
+    const manifest = await beforeSwap(archive.name, () =>
+      opened.read(async (name, data) => {
+        if (isDatabaseMember(name)) {
+          await loadMember(staging, name, data);
+          loaded = true;
+        } else if (name.startsWith(MEDIA_PREFIX)) {
+          const target = join(stagingMedia.dir, name.slice(MEDIA_PREFIX.length));
+          mkdirSync(dirname(target), { recursive: true });
+          await pipeline(data, createWriteStream(target, { mode: 0o644, flush: true }));
+        }
+      }),
+    );
+    if (!loaded) throw new BackupError(`${archive.name} has no database member; nothing was changed`);
     const check = checkRestored(await staging.info(), manifest);
     if (check.problems.length > 0)
       throw new BackupError(
@@ -71,5 +72,27 @@ export async function restoreBackup(
   } finally {
     discardMedia();
     await staging.discard();
+  }
+}
+
+/**
+ * Runs a step before the swap, so that whatever it throws says that nothing was changed, in
+ * one line: a full disk (ENOSPC, EDQUOT) by name, other system errors by their message.
+ */
+async function beforeSwap<T>(archive: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (error instanceof BackupError) {
+      if (message.includes('nothing was changed')) throw error;
+      throw new BackupError(`${message}; nothing was changed`, { cause: error });
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? `no space left on device (${code}) while staging ${archive}`
+        : `restoring ${archive} failed: ${message}`;
+    throw new BackupError(`${why}; nothing was changed`, { cause: error });
   }
 }

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { DatabaseConfig, PgliteConfig, PostgresConfig } from '../config/index.js';
 import { syncFolder } from './create-backup.js';
 import { type DatabaseInfo, readDatabaseInfo } from './database-info.js';
 import { BackupError } from './errors.js';
-import { loadIntoPglite, loadIntoPostgres, unknownSettingFilter } from './load-script.js';
+import {
+  customToScript,
+  loadIntoPglite,
+  loadIntoPostgres,
+  restoreIntoPostgres,
+  unknownSettingFilter,
+} from './load-script.js';
+import { CUSTOM_DUMP_MEMBER } from './manifest.js';
 import { lockPglite } from './own-pglite.js';
 import { connectPostgres, ident, maintenanceDatabase } from './pg-client.js';
 import type { ScriptPart } from './sql-script.js';
@@ -15,8 +24,10 @@ import { splitScript } from './sql-script.js';
 
 /** A database beside the live one that a backup is restored into before anything live changes. */
 export interface StagingDatabase {
-  /** Runs a dump script (the archive's database.sql, decompressed) in it. */
+  /** Runs a dump script (the archive's database.sql.gz, decompressed) in it. */
   load(sql: AsyncIterable<Buffer>): Promise<void>;
+  /** Restores a pg_dump custom-format archive (the archive's database.dump) in it. */
+  loadCustom(dump: AsyncIterable<Buffer>): Promise<void>;
   /** Versions, applied migrations and row counts of what was loaded. */
   info(): Promise<DatabaseInfo>;
   /** Puts it in place of the live database (restore only). */
@@ -85,6 +96,7 @@ async function postgresStaging(
   let closed = false;
   return {
     load: (sql) => loadIntoPostgres(config, name, major, sql, unknownSettingFilter(known)),
+    loadCustom: (dump) => restoreIntoPostgres(config, name, major, dump),
     async info() {
       const client = await connectPostgres(config, name);
       try {
@@ -166,13 +178,15 @@ async function pgliteStaging(
       await db.close().catch(() => undefined);
     }
   };
+  const load = async (sql: AsyncIterable<Buffer>) => {
+    const known = new Set(
+      (await db.query<{ name: string }>('SELECT name FROM pg_settings')).rows.map((r) => r.name),
+    );
+    await loadIntoPglite(db, splitScript(sql, unknownSettingFilter(known)) as AsyncIterable<ScriptPart>);
+  };
   return {
-    async load(sql) {
-      const known = new Set(
-        (await db.query<{ name: string }>('SELECT name FROM pg_settings')).rows.map((r) => r.name),
-      );
-      await loadIntoPglite(db, splitScript(sql, unknownSettingFilter(known)) as AsyncIterable<ScriptPart>);
-    },
+    load,
+    loadCustom: (dump) => load(customToScript(dump)),
     info: () => readDatabaseInfo({ query: async (s, p) => (await db.query(s, p)).rows as never }, 'pglite'),
     async swapIn() {
       await close();
@@ -197,4 +211,9 @@ async function pgliteStaging(
       lock?.release();
     },
   };
+}
+
+/** Loads an archive's database member, in whichever of its two forms, into `staging`. */
+export function loadMember(staging: StagingDatabase, name: string, data: Readable): Promise<void> {
+  return name === CUSTOM_DUMP_MEMBER ? staging.loadCustom(data) : staging.load(data.pipe(createGunzip()));
 }

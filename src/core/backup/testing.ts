@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { withDatabase } from '../testing/query-database.js';
@@ -71,3 +73,31 @@ export function writeMedia(root: string, count: number, size: number, prefix = '
 
 /** What a restore prints on stderr and nothing else: where the write goes. */
 export const USING = /^Using (PGlite in|PostgreSQL postgres:\/\/)[^\n]*\n$/;
+
+/**
+ * Mounting a small tmpfs (root, or a container with CAP_SYS_ADMIN): how the full-disk tests fill
+ * a disk without filling the machine's. Found by mounting and unmounting one once.
+ */
+export const tmpfsMount = requireTool({
+  name: 'tmpfs mount (root)',
+  find: () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tmpfs-probe-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+      execFileSync('umount', [dir], { stdio: 'ignore' });
+      return onPath('mount');
+    } catch {
+      return undefined;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  install: 'run the tests as root (or with CAP_SYS_ADMIN) so that mount -t tmpfs works',
+});
+
+/** Mounts a tmpfs of `size` (mount's syntax: '1m') on `dir`, created if need be; returns its unmount. */
+export function mountTmpfs(dir: string, size: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  execFileSync(tmpfsMount.path(), ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  return () => execFileSync('umount', [dir]);
+}

@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import type { Config } from '../config/index.js';
 import { writeAtomically } from '../fs/write-atomically.js';
 import { type ArchiveFile, findArchive, sidecarPath } from './archive-names.js';
 import { checkRestored } from './check-restored.js';
 import { BackupError } from './errors.js';
-import { DATABASE_MEMBER, type Manifest } from './manifest.js';
+import { isDatabaseMember, type Manifest } from './manifest.js';
 import { openArchive } from './read-archive.js';
-import { createStaging } from './staging-database.js';
+import { createStaging, loadMember } from './staging-database.js';
 
 export interface VerifiedBackup {
   archive: ArchiveFile;
@@ -40,11 +39,11 @@ export async function verifyBackup(
   try {
     let loaded = false;
     const manifest = await opened.read(async (name, data) => {
-      if (name !== DATABASE_MEMBER) return;
-      await staging.load(data.pipe(createGunzip()));
+      if (!isDatabaseMember(name)) return;
+      await loadMember(staging, name, data);
       loaded = true;
     });
-    if (!loaded) throw new BackupError(`${archive.name} has no ${DATABASE_MEMBER}`);
+    if (!loaded) throw new BackupError(`${archive.name} has no database member`);
     const check = checkRestored(await staging.info(), manifest);
     if (check.problems.length > 0)
       throw new BackupError(

@@ -9,7 +9,8 @@ export default defineCommand({
   usage: 'slipway backup create [--label <x>] [--no-encrypt]',
   description:
     'The archive is a tar stream encrypted with age (to BACKUP_AGE_RECIPIENTS, or with BACKUP_PASSPHRASE_FILE):\n' +
-    'database.sql.gz (pg_dump plain SQL, one snapshot), media/… (every file under MEDIA_ROOT), manifest.json.\n' +
+    'the database (one snapshot: database.dump, pg_dump custom format, on PostgreSQL; database.sql.gz, plain\n' +
+    'SQL, on PGlite), media/… (every file under MEDIA_ROOT), manifest.json.\n' +
     'Without recipients or a passphrase it refuses, unless --no-encrypt. It is written as <name>.tmp and\n' +
     'renamed once complete and fsynced. On PGlite, stop the server first.',
   options: { label: { type: 'string' }, 'no-encrypt': { type: 'boolean' } },
