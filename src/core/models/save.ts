@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Row } from '../admin/options.js';
 import type { ChangeMessagePart } from '../admin/schema.js';
-import { databaseError, mapDatabaseError, type PgErrorInfo } from '../admin/services/constraint-errors.js';
 import { logAction } from '../admin/services/history.js';
 import { rowValueProblems, type ValueProblem } from '../db/column-values.js';
 import { retryTransaction } from '../db/retry-transaction.js';
 import { ConcurrentUpdateError } from '../errors.js';
+import { databaseError, mapDatabaseError, type PgErrorInfo } from './database-errors.js';
 import { saveLinks } from './links.js';
 import type { ChildModel, ChildOp, Model, ModelError, Submission, WriteDeps } from './model.js';
 import { valueChanged } from './values.js';
