@@ -17,6 +17,9 @@ export function serveEnv(port: number, extra: Record<string, string> = {}): Reco
     PORT: String(port),
     AUTO_MIGRATE: '1',
     LOG_LEVEL: 'info',
+    // tsx-run fixtures start in a scratch folder: without this, tsx finds no tsconfig.json and
+    // compiles the pages' JSX for React instead of hono/jsx.
+    TSX_TSCONFIG_PATH: join(projectRoot, 'tsconfig.json'),
     ...extra,
   };
 }
