@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { installedApps } from '../../../apps/installed.js';
 import { projectMigrations } from '../../apps/project-migrations.js';
-import { readMigrationFiles } from './files.js';
 import { rollingProblems } from './rolling-safety.js';
 
 const rules = (sql: string) => rollingProblems({ name: '0009_next', sql }).map((line) => line.split(': ')[1]);
