@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import tar from 'tar-stream';
 import type { BackupConfig } from '../config/index.js';
 import type { ArchiveFile } from './archive-names.js';
@@ -94,8 +95,14 @@ async function readMembers(
       seen.set(name, { size, sha256: hash.digest('hex') });
     }
   } catch (error) {
-    const fed = await Promise.race([feeding, Promise.resolve(undefined)]);
-    throw asArchiveError(fed ?? error, damaged);
+    // A damaged archive can reach the handler first as a member cut short (pg_restore then fails
+    // on its end of input): give the decryption or tar error a moment to surface, since it is the
+    // cause. A handler that failed on its own (a full disk) leaves the source unread, so the wait
+    // is bounded. A premature close is ours: leaving the loop above stops the tar stream.
+    const fed = await Promise.race([feeding, sleep(1000).then(() => undefined)]);
+    const cause =
+      (fed as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE' ? undefined : fed;
+    throw asArchiveError(cause ?? error, damaged);
   }
   const fed = await feeding;
   if (fed) throw asArchiveError(fed, damaged);
