@@ -195,7 +195,7 @@ async function addFile(
   let stream: ReturnType<typeof createReadStream>;
   try {
     size = statSync(file).size;
-    stream = createReadStream(file, size > 0 ? { start: 0, end: size - 1 } : { start: 0, end: -1 });
+    stream = createReadStream(file, size > 0 ? { start: 0, end: size - 1 } : {});
     await once(stream, 'open');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

@@ -28,6 +28,7 @@ describe(`backup create and restore (${engineName})`, () => {
     expect(await runCommand(['seed', '--demo'], env, { cwd: testDb.tmp })).toMatchObject({ code: 0 });
     writeMedia(media, 3, 200_000);
     writeFileSync(join(media, 'attachments', 'notes.txt'), 'plain text\n');
+    writeFileSync(join(media, 'attachments', 'empty.txt'), ''); // an empty upload is a file too
   });
   afterAll(() => testDb?.drop());
 
@@ -44,7 +45,7 @@ describe(`backup create and restore (${engineName})`, () => {
     expect(made).toMatchObject({ code: 0 });
     expect(made.stdout).toMatch(/^Created slipway-\d{8}T\d{6}Z-before\.tar\.age/);
     atBackup = await live();
-    expect(Object.keys(atBackup.media)).toHaveLength(4);
+    expect(Object.keys(atBackup.media)).toHaveLength(5);
 
     // Change and delete data and files.
     expect(await runCommand(['flush', '--no-input'], env, { cwd: testDb.tmp })).toMatchObject({ code: 0 });
@@ -65,11 +66,11 @@ describe(`backup create and restore (${engineName})`, () => {
   it('lists the archive with its summary, and verify marks it verified', async () => {
     const verified = await run(['verify', 'latest']);
     expect(verified.stderr).toBe('');
-    expect(verified.stdout).toContain('is good: 5 member(s) match their SHA-256');
+    expect(verified.stdout).toContain('is good: 6 member(s) match their SHA-256');
     const listed = await run(['list', '--json']);
     const [first] = JSON.parse(listed.stdout) as { name: string; summary: Record<string, unknown> }[];
     expect(first?.summary).toMatchObject({
-      files: 4,
+      files: 5,
       encryption: 'recipients',
       migrationsHead: expect.stringMatching(/^[a-z]+\/\d{4}_/), // an app's migration
     });
