@@ -6,7 +6,7 @@ import type { PgliteConfig, PostgresConfig } from '../config/index.js';
 import { type DatabaseInfo, readDatabaseInfo } from './database-info.js';
 import { BackupError } from './errors.js';
 import { ownPglite } from './own-pglite.js';
-import { connectPostgres } from './pg-client.js';
+import { connectPostgres, onServerOf } from './pg-client.js';
 import { libpqTarget, pgProgram } from './pg-tools.js';
 
 /** pg_dump's options: owned by whoever restores it, without grants. */
@@ -57,7 +57,8 @@ async function dumpPostgres(config: PostgresConfig, out: Writable): Promise<Data
       { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
       'postgres',
     );
-    const target = libpqTarget(config);
+    // The server that exported the snapshot (the writable one of several hosts), not a choice anew.
+    const target = libpqTarget(onServerOf(config, client));
     const child = spawn(
       pgProgram('pg_dump', major),
       [...CUSTOM_FORMAT, ...DUMP_OPTIONS, `--snapshot=${snapshot}`, ...target.args],

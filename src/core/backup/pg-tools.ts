@@ -46,7 +46,11 @@ function programMajor(path: string): number {
   }
 }
 
-/** Connection arguments and environment for pg_dump and psql: the password never goes on argv. */
+/**
+ * Connection arguments and environment for pg_dump and psql: the password never goes on argv.
+ * Several hosts (`SQL_HOST=db,db-replica`) are all given to libpq, which connects to the first
+ * that accepts writes (`PGTARGETSESSIONATTRS=read-write`), as connectPostgres does.
+ */
 export function libpqTarget(
   config: PostgresConfig,
   database = config.database,
@@ -54,9 +58,13 @@ export function libpqTarget(
   args: string[];
   env: NodeJS.ProcessEnv;
 } {
+  const hosts = config.hosts && config.hosts.length > 1 ? config.hosts : undefined;
+  const host = hosts ? hosts.map((h) => h.host).join(',') : config.host;
+  const port = hosts ? hosts.map((h) => h.port).join(',') : String(config.port);
   return {
-    args: ['-h', config.host, '-p', String(config.port), '-U', config.user, '-d', database],
+    args: ['-h', host, '-p', port, '-U', config.user, '-d', database],
     env: {
+      ...(hosts ? { PGTARGETSESSIONATTRS: 'read-write' } : {}),
       PATH: process.env['PATH'],
       HOME: process.env['HOME'],
       PGSSLMODE:

@@ -55,8 +55,7 @@ export function createWritableHost(
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const { rows } = await client.query('SHOW transaction_read_only');
-      return (rows[0] as { transaction_read_only: string }).transaction_read_only === 'off';
+      return await acceptsWrites(client);
     } catch {
       return false;
     } finally {
@@ -170,6 +169,12 @@ export function createWritableHost(
       clearInterval(timer);
     },
   };
+}
+
+/** Whether the server behind `client` accepts writes: a primary, not a standby (libpq's `read-write` test). */
+export async function acceptsWrites(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query('SHOW transaction_read_only');
+  return (rows[0] as { transaction_read_only: string }).transaction_read_only === 'off';
 }
 
 /** read_only_sql_transaction: a write reached a standby (or a server set read-only). */
