@@ -10,12 +10,15 @@
 // one table per engine and writes them to BENCHMARKS.md.
 //
 // Options: --duration=S (10), --warmup=S (2), --engines=pglite,postgres, --postgres=URL,
-// --profile=DIR (the server writes a V8 CPU profile there when it stops).
+// --profile=DIR (the server writes a V8 CPU profile there when it stops), --only=KEY,KEY (these
+// endpoints only, and BENCHMARKS.md is left alone: ceiling, detail-query, polls, detail,
+// results, vote, api-list, admin-changelist), --queue-stats (PGlite: the server prints where the
+// time went when it stops: event-loop delay, time before and in the database queue, GC).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -37,6 +40,12 @@ const PASSWORD = 'Quiet-Harbour-7731';
 /** The server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools). */
 const PROFILE_DIR = process.argv.find((a) => a.startsWith('--profile='))?.split('=')[1];
 const log = pino({ level: 'warn' });
+const ONLY = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.split('=')[1]
+  ?.split(',');
+const want = (key: string) => !ONLY || ONLY.includes(key);
+const QUEUE_STATS = process.argv.includes('--queue-stats');
 /** The tsx loader by path: `--import tsx` would resolve from the child's cwd, a scratch folder. */
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
@@ -45,10 +54,17 @@ interface Row {
   rps: number;
   p50: number;
   p99: number;
-  /** 4xx and 5xx responses. */
+  /** 4xx and 5xx responses but 503. */
   bad: number;
-  /** Requests with no response: connection errors, and timeouts (autocannon's 10 s). */
+  /** 503 responses: the server said it was busy (Retry-After), an answer all the same. */
+  busy: number;
+  /**
+   * Requests with no response: autocannon's 10 s timeouts and connection errors (autocannon
+   * counts a timeout in both `errors` and `timeouts`, so `errors` alone is the sum).
+   */
   failed: number;
+  /** Requests sent but not yet answered when the run stopped (cut off, not failed). */
+  inFlight: number;
   ok: number;
   rssMb: number;
 }
@@ -143,8 +159,10 @@ async function load(
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    bad: result['4xx'] + result['5xx'],
-    failed: result.errors + result.timeouts,
+    bad: result['4xx'] + result['5xx'] - (result.statusCodeStats?.['503']?.count ?? 0),
+    busy: result.statusCodeStats?.['503']?.count ?? 0,
+    failed: result.errors,
+    inFlight: Math.max(0, result.requests.sent - result.requests.total - result.errors),
     ok: result['2xx'] + result['3xx'],
     rssMb: peakRssMb(pid),
   };
@@ -176,30 +194,35 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
     const rows: Row[] = [];
 
     const ceilingPort = await freePort();
-    const ceiling = start(
-      ['--import', tsxLoader, join(projectRoot, 'bench', 'ceiling-server.ts')],
-      { DATABASE_URL: db.url, PORT: String(ceilingPort) },
-      db.tmp,
-    );
-    try {
-      await waitFor(`http://127.0.0.1:${ceilingPort}/ceiling`);
-      rows.push(
-        await load(
-          'ceiling: bare route, one SELECT',
-          { url: `http://127.0.0.1:${ceilingPort}/ceiling` },
-          ceiling.pid!,
-        ),
-      );
-      rows.push(
-        await load(
-          "bare route, the detail page's query",
-          { url: `http://127.0.0.1:${ceilingPort}/ceiling/detail/${questionId}` },
-          ceiling.pid!,
-        ),
-      );
-    } finally {
-      await stop(ceiling);
-    }
+    const ceiling = !(want('ceiling') || want('detail-query'))
+      ? undefined
+      : start(
+          ['--import', tsxLoader, join(projectRoot, 'bench', 'ceiling-server.ts')],
+          { DATABASE_URL: db.url, PORT: String(ceilingPort) },
+          db.tmp,
+        );
+    if (ceiling)
+      try {
+        await waitFor(`http://127.0.0.1:${ceilingPort}/ceiling`);
+        if (want('ceiling'))
+          rows.push(
+            await load(
+              'ceiling: bare route, one SELECT',
+              { url: `http://127.0.0.1:${ceilingPort}/ceiling` },
+              ceiling.pid!,
+            ),
+          );
+        if (want('detail-query'))
+          rows.push(
+            await load(
+              "bare route, the detail page's query",
+              { url: `http://127.0.0.1:${ceilingPort}/ceiling/detail/${questionId}` },
+              ceiling.pid!,
+            ),
+          );
+      } finally {
+        await stop(ceiling);
+      }
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -217,6 +240,7 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
         PORT: String(port),
         LOG_LEVEL: 'warn',
         DB_POOL_MAX: '16',
+        ...(QUEUE_STATS ? { SLIPWAY_QUEUE_STATS: '1' } : {}),
       },
       db.tmp,
     );
@@ -246,19 +270,21 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
       // the first page set (autocannon keeps no cookies: without it, every request would be a
       // first visit and be handed a new token).
       const visitor = { headers: { cookie: `csrftoken=${csrf}` } };
-      rows.push(await load('GET /polls/', { url: `${base}/polls/`, ...visitor }, pid));
-      rows.push(await load('GET /polls/<id>/', { url: `${base}/polls/${questionId}/`, ...visitor }, pid));
-      rows.push(
-        await load(
-          'GET /polls/<id>/results/',
-          { url: `${base}/polls/${questionId}/results/`, ...visitor },
-          pid,
-        ),
-      );
+      if (want('polls')) rows.push(await load('GET /polls/', { url: `${base}/polls/`, ...visitor }, pid));
+      if (want('detail'))
+        rows.push(await load('GET /polls/<id>/', { url: `${base}/polls/${questionId}/`, ...visitor }, pid));
+      const results = !want('results')
+        ? undefined
+        : await load(
+            'GET /polls/<id>/results/',
+            { url: `${base}/polls/${questionId}/results/`, ...visitor },
+            pid,
+          );
+      if (results) rows.push(results);
       // A timed run stops with requests in flight that the server still applies, so the vote run
       // sends a fixed number instead (about DURATION seconds' worth at the results page's rate):
       // then every vote the server applied has its response counted.
-      const amount = Math.max(2000, Math.round(rows.at(-1)!.rps * DURATION));
+      const amount = Math.max(2000, Math.round((results?.rps ?? 0) * DURATION));
       const votes = (poll: Poll): autocannon.Options => {
         let next = 0;
         return {
@@ -276,33 +302,38 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
           ],
         };
       };
-      const vote = await load(
-        'POST /polls/<id>/vote/',
-        { ...votes({ questionId, choiceIds }), amount },
-        pid,
-        votes(warmupPoll),
-      );
-      rows.push(vote);
-      rows.push(
-        await load(
-          'GET /api/v1/contacts/person/?page=2',
-          {
-            url: `${base}/api/v1/contacts/person/?page=2`,
-            headers: { authorization: `Token ${key}` },
-          },
-          pid,
-        ),
-      );
-      rows.push(
-        await load(
-          'GET /admin/polls/question/ (logged in)',
-          {
-            url: `${base}/admin/polls/question/`,
-            headers: { cookie: `sessionid=${session}; csrftoken=${loginCsrf}` },
-          },
-          pid,
-        ),
-      );
+      const vote = !want('vote')
+        ? undefined
+        : await load(
+            'POST /polls/<id>/vote/',
+            { ...votes({ questionId, choiceIds }), amount },
+            pid,
+            votes(warmupPoll),
+          );
+      if (vote) rows.push(vote);
+      if (want('api-list'))
+        rows.push(
+          await load(
+            'GET /api/v1/contacts/person/?page=2',
+            {
+              url: `${base}/api/v1/contacts/person/?page=2`,
+              headers: { authorization: `Token ${key}` },
+            },
+            pid,
+          ),
+        );
+      if (want('admin-changelist'))
+        rows.push(
+          await load(
+            'GET /admin/polls/question/ (logged in)',
+            {
+              url: `${base}/admin/polls/question/`,
+              headers: { cookie: `sessionid=${session}; csrftoken=${loginCsrf}` },
+            },
+            pid,
+          ),
+        );
+      if (!vote) return { rows, votesOk: '' };
 
       const check = new pg.Client(
         engine === 'postgres' ? { connectionString: db.url } : { host: '/nonexistent' },
@@ -333,13 +364,13 @@ async function benchEngine(engine: 'pglite' | 'postgres'): Promise<{ rows: Row[]
 }
 
 function table(rows: Row[]): string {
-  const ceiling = rows[0]!.rps;
+  const ceiling = rows[0]?.endpoint.startsWith('ceiling') ? rows[0].rps : undefined;
   const lines = [
-    '| Endpoint | req/s | p50 ms | p99 ms | non-2xx/3xx | no answer | peak RSS MiB | × ceiling |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Endpoint | req/s | p50 ms | p99 ms | p99 / p50 | 4xx/5xx but 503 | 503 busy | no answer | in flight at the end | peak RSS MiB | × ceiling |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.endpoint} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bad} | ${r.failed} | ${r.rssMb} | ${((r.rps / ceiling) * 100).toFixed(0)} % |`,
+        `| ${r.endpoint} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${(r.p99 / Math.max(r.p50, 1)).toFixed(1)} | ${r.bad} | ${r.busy} | ${r.failed} | ${r.inFlight} | ${r.rssMb} | ${ceiling ? `${((r.rps / ceiling) * 100).toFixed(0)} %` : '–'} |`,
     ),
   ];
   return lines.join('\n');
@@ -352,11 +383,18 @@ const sections: string[] = [];
 for (const engine of engines) {
   const { rows, votesOk } = await benchEngine(engine);
   const section = `### ${engine === 'pglite' ? 'PGlite (embedded)' : 'PostgreSQL 15 on 127.0.0.1'}\n\n${table(rows)}\n\n${votesOk}\n`;
+  if (ONLY)
+    console.error(
+      `load average: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')}`,
+    );
   console.log(`\n${section}`);
   sections.push(section);
 }
 
 const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s of warm-up that are not counted; the server (\`slipway serve\`, a pool of 16 connections) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "non-2xx/3xx" counts 4xx and 5xx answers; "no answer" counts requests that got none (connection errors, and autocannon's 10 s timeout). "× ceiling" is the endpoint's requests per second over the ceiling's. The second row runs the detail page's query (the same prepared statement) on a bare route: what the query alone costs. The public pages are loaded as a returning visitor, who sends the CSRF cookie back. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
+if (ONLY) process.exit(0); // a partial run leaves BENCHMARKS.md alone
 const file = join(projectRoot, 'BENCHMARKS.md');
 const current = readFileSync(file, 'utf8');
 const marker = '## The app under load';

@@ -1,3 +1,5 @@
+import { createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FairQueue, QueueRefusal, type Turn } from './fair-queue.js';
 import { sendProblem } from './problem.js';
@@ -19,18 +21,24 @@ export const EMBEDDED_QUEUE = { slots: 1, maxWaiting: 256, timeoutMs: 5_000 } as
  *    not join);
  * 2. it runs alone once its turn comes, and gives the turn on when its response is finished or
  *    its client went away;
- * 3. with `maxWaiting` requests already waiting, or after `timeoutMs` in the line, it is answered
- *    503 with Retry-After, so that every request gets an answer.
+ * 3. with `maxWaiting` requests already waiting, or an expected wait over `timeoutMs` (those
+ *    ahead × the average time a request holds the database), it is answered 503 at once, and
+ *    after `timeoutMs` in the line it is answered 503 then, with Retry-After (the expected wait
+ *    in seconds), so that every request gets an answer, and soon.
  */
 export function installDatabaseQueue(
   app: FastifyInstance,
   options: { slots: number; maxWaiting: number; timeoutMs: number } = EMBEDDED_QUEUE,
 ): FairQueue {
   const queue = new FairQueue(options);
-  const turns = new WeakMap<FastifyRequest, Turn>();
+  const turns = new WeakMap<FastifyRequest, { turn: Turn; at: number }>();
+  const stats = process.env['SLIPWAY_QUEUE_STATS'] === '1' ? queueStats(app) : undefined;
   const release = (request: FastifyRequest) => {
-    turns.get(request)?.release();
+    const held = turns.get(request);
+    if (!held) return;
     turns.delete(request);
+    held.turn.release();
+    stats?.held.record(msToNs(performance.now() - held.at));
   };
   // preValidation: the body has been read by then, so a slow upload does not hold the turn.
   app.addHook('preValidation', async (request, reply) => {
@@ -39,28 +47,105 @@ export function installDatabaseQueue(
     const onClose = () => gone.abort();
     reply.raw.once('close', onClose);
     let turn: Turn;
+    const joined = performance.now();
+    stats?.before.record(msToNs(reply.elapsedTime));
     try {
       turn = await queue.acquire(gone.signal);
+      stats?.wait.record(msToNs(performance.now() - joined));
     } catch (error) {
       reply.raw.off('close', onClose);
       if (!(error instanceof QueueRefusal)) return reply.hijack(); // the client left while waiting
       request.log.warn({ reason: error.reason, ...queue.size }, 'database queue refused a request');
-      reply.header('retry-after', '1');
+      stats?.refused.record(msToNs(Math.max(reply.elapsedTime, 0.001)));
+      reply.header('retry-after', String(Math.max(1, Math.ceil(error.expectedWaitMs / 1000))));
       return sendProblem(request, reply, {
         title: 'Service Unavailable',
         status: 503,
         detail:
-          error.reason === 'full'
-            ? 'The server is busy: too many requests are waiting for the database. Try again shortly.'
-            : 'The server is busy: the request waited too long for the database. Try again shortly.',
+          error.reason === 'timeout'
+            ? 'The server is busy: the request waited too long for the database. Try again shortly.'
+            : 'The server is busy: too many requests are waiting for the database. Try again shortly.',
       });
     }
     reply.raw.off('close', onClose);
-    turns.set(request, turn);
+    turns.set(request, { turn, at: performance.now() });
     if (reply.raw.destroyed) return release(request);
     reply.raw.once('close', () => release(request));
+    // PGlite's statements are synchronous under their promises: a request that went straight
+    // on would run to its response inside the I/O callback that read it, the event loop would
+    // read the other connections only between such runs, and they would be served in whatever
+    // order the kernel reports them, not in the line (and the line's timer could not fire).
+    // One turn of the event loop first reads and queues whatever has arrived meanwhile.
+    await nextTurn();
   });
   app.addHook('onResponse', async (request) => release(request));
   app.addHook('onRequestAbort', async (request) => release(request));
   return queue;
+}
+
+const msToNs = (ms: number) => Math.max(1, Math.round(ms * 1e6));
+
+/**
+ * For `npm run bench` (SLIPWAY_QUEUE_STATS=1): where a request's time goes, written to stderr as
+ * one JSON line when the server closes: event-loop delay, time from the start of the request to
+ * joining the line, time in the line, time holding the database, garbage collection.
+ */
+function queueStats(app: FastifyInstance) {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const h = {
+    before: createHistogram(),
+    wait: createHistogram(),
+    held: createHistogram(),
+    /** Time from the start of the request to a 503 from the queue. */
+    refused: createHistogram(),
+    /** Requests inside Fastify (from onRequest until their connection is done) when one more arrives. */
+    inServer: createHistogram(),
+  };
+  let inServer = 0;
+  app.addHook('onRequest', async (_request, reply) => {
+    h.inServer.record(++inServer);
+    reply.raw.once('close', () => inServer--);
+  });
+  let gcMs = 0;
+  let gcCount = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      gcCount++;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const started = performance.now();
+  app.addHook('onClose', async () => {
+    loop.disable();
+    gc.disconnect();
+    const ms = (x: number) => Math.round(x / 1e4) / 100;
+    const summary = (x: { count: number; percentile(p: number): number; max: number; mean: number }) => ({
+      count: x.count,
+      mean: ms(x.mean),
+      p50: ms(x.percentile(50)),
+      p99: ms(x.percentile(99)),
+      max: ms(x.max),
+    });
+    process.stderr.write(
+      `${JSON.stringify({
+        queueStats: {
+          seconds: Math.round((performance.now() - started) / 1000),
+          eventLoopDelay: summary(loop),
+          beforeQueue: summary(h.before),
+          waitInQueue: summary(h.wait),
+          holdingDatabase: summary(h.held),
+          refused503: summary(h.refused),
+          requestsInServer: {
+            p50: h.inServer.percentile(50),
+            p99: h.inServer.percentile(99),
+            max: h.inServer.max,
+          },
+          gc: { count: gcCount, ms: Math.round(gcMs) },
+        },
+      })}\n`,
+    );
+  });
+  return h;
 }

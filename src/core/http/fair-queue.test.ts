@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { defineApp } from '../apps/define-app.js';
 import { buildTestApp } from '../testing/build-test-app.js';
@@ -45,7 +46,28 @@ describe('FairQueue', () => {
     held.release();
     expect(queue.size).toEqual({ active: 0, waiting: 0 });
   });
+
+  it('refuses at once when the expected wait is over the limit, and says how long it would be', async () => {
+    const queue = new FairQueue({ slots: 1, maxWaiting: 100, timeoutMs: 100 });
+    const first = await queue.acquire();
+    await new Promise((r) => setTimeout(r, 60));
+    first.release(); // a slot is held about 60 ms
+    const held = await queue.acquire();
+    expect(queue.expectedWaitMs).toBeGreaterThanOrEqual(55);
+    const waiting = queue.acquire(); // about 60 ms: waits
+    const started = performance.now();
+    const refusal = await queue.acquire().catch((e: unknown) => e); // about 120 ms: refused
+    expect(performance.now() - started).toBeLessThan(20);
+    expect(refusal).toBeInstanceOf(QueueRefusal);
+    expect((refusal as QueueRefusal).reason).toBe('slow');
+    expect((refusal as QueueRefusal).expectedWaitMs).toBeGreaterThan(100);
+    held.release();
+    (await waiting).release();
+    expect(queue.size).toEqual({ active: 0, waiting: 0 });
+  });
 });
+
+const inServer = { now: 0, max: 0 };
 
 // A route that holds the database for 5 ms, as a slow page would.
 const slowApp = defineApp({
@@ -58,6 +80,19 @@ const slowApp = defineApp({
       return { n: Number((request.params as { n: string }).n), at: performance.now() };
     });
     app.get('/t/fast/', async () => ctx.database.query('SELECT 1'));
+    // As PGlite does: synchronous work under a promise, 3 ms of it.
+    app.register(async (scope) => {
+      scope.addHook('onRequest', async (_request, reply) => {
+        inServer.max = Math.max(inServer.max, ++inServer.now);
+        reply.raw.once('close', () => inServer.now--);
+      });
+      scope.get('/t/busy/', async () => {
+        await ctx.database.query('SELECT 1');
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+        return { ok: true };
+      });
+    });
   },
 });
 
@@ -83,10 +118,45 @@ describeOn('pglite', 'requests on the embedded database', () => {
       );
       const refused = flood.filter((r) => r.statusCode === 503);
       expect(refused.length).toBeGreaterThan(0);
-      expect(refused[0]!.headers['retry-after']).toBe('1');
+      expect(Number(refused[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(refused[0]!.headers['content-type']).toContain('application/problem+json');
       expect(refused.some((r) => /too many requests are waiting/.test(r.json().detail))).toBe(true);
       expect(flood.filter((r) => r.statusCode === 200).length + refused.length).toBe(flood.length);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('reads the connections that wait while a request runs, so they queue in arrival order', {
+    timeout: 30_000,
+  }, async () => {
+    // Over sockets: a request whose database work is synchronous would otherwise run to its
+    // response in the callback that read it, and the others would not even be read meanwhile.
+    const { installedApps } = await import('../../apps/installed.js');
+    const t = await buildTestApp({ apps: [...installedApps, slowApp] });
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as { port: number };
+      const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+      const get = () =>
+        new Promise<number>((resolve, reject) =>
+          request(
+            { port, host: '127.0.0.1', path: '/t/busy/', agent, headers: { host: 'localhost' } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          )
+            .on('error', reject)
+            .end(),
+        );
+      const client = async () => {
+        for (let i = 0; i < 8; i++) expect(await get()).toBe(200);
+      };
+      inServer.max = 0;
+      await Promise.all(Array.from({ length: 16 }, client));
+      agent.destroy();
+      expect(inServer.max).toBeGreaterThan(8);
     } finally {
       await t.close();
     }
