@@ -1,6 +1,6 @@
 import { createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FairQueue, QueueRefusal, type Turn } from './fair-queue.js';
 import { sendProblem } from './problem.js';
 
@@ -17,10 +17,11 @@ export const EMBEDDED_QUEUE = { slots: 1, maxWaiting: 256, timeoutMs: 5_000 } as
  * it, PGlite interleaves the statements of every request in flight, so under load each request
  * waits behind all the others once per statement (a p99 of seconds against a p50 of tenths).
  *
- * 1. a request joins the line once its body is in (preValidation; static files and /livez do
- *    not join);
+ * 1. a request joins the line as it arrives (onRequest, before the session or token is looked
+ *    up, which takes the database too; static files and /livez do not join);
  * 2. it runs alone once its turn comes, and gives the turn on when its response is finished or
- *    its client went away;
+ *    its client went away; a request with a body gives it back while the body arrives (a slow
+ *    upload must not hold the database) and joins the line again once the body is in;
  * 3. with `maxWaiting` requests already waiting, or an expected wait over `timeoutMs` (those
  *    ahead × the average time a request holds the database), it is answered 503 at once, and
  *    after `timeoutMs` in the line it is answered 503 then, with Retry-After (the expected wait
@@ -40,9 +41,7 @@ export function installDatabaseQueue(
     held.turn.release();
     stats?.held.record(msToNs(performance.now() - held.at));
   };
-  // preValidation: the body has been read by then, so a slow upload does not hold the turn.
-  app.addHook('preValidation', async (request, reply) => {
-    if (!usesDatabase(request.url)) return;
+  const take = async (request: FastifyRequest, reply: FastifyReply) => {
     const gone = new AbortController();
     const onClose = () => gone.abort();
     reply.raw.once('close', onClose);
@@ -77,6 +76,20 @@ export function installDatabaseQueue(
     // order the kernel reports them, not in the line (and the line's timer could not fire).
     // One turn of the event loop first reads and queues whatever has arrived meanwhile.
     await nextTurn();
+  };
+  const rejoin = new WeakSet<FastifyRequest>();
+  app.addHook('onRequest', async (request, reply) => {
+    if (usesDatabase(request.url)) return take(request, reply);
+  });
+  app.addHook('preParsing', async (request) => {
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length']) > 0;
+    if (!hasBody || !turns.has(request)) return;
+    release(request);
+    rejoin.add(request);
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    if (rejoin.delete(request)) return take(request, reply);
   });
   app.addHook('onResponse', async (request) => release(request));
   app.addHook('onRequestAbort', async (request) => release(request));
