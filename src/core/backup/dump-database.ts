@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { pgDump } from '@electric-sql/pglite-tools/pg_dump';
 import type { PgliteConfig, PostgresConfig } from '../config/index.js';
 import { type DatabaseInfo, readDatabaseInfo } from './database-info.js';
 import { BackupError } from './errors.js';
-import { ownPglite } from './own-pglite.js';
 import { connectPostgres, onServerOf } from './pg-client.js';
 import { libpqTarget, pgProgram } from './pg-tools.js';
 
@@ -86,6 +84,9 @@ async function dumpPostgres(config: PostgresConfig, out: Writable): Promise<Data
 }
 
 async function dumpPglite(config: PgliteConfig, out: Writable): Promise<DatabaseInfo> {
+  // Loaded only here: a PostgreSQL backup needs neither PGlite nor the database layer it opens with.
+  const { ownPglite } = await import('./own-pglite.js');
+  const { pgDump } = await import('@electric-sql/pglite-tools/pg_dump');
   const owned = await ownPglite(config.dir, 'create');
   try {
     const info = await readDatabaseInfo(

@@ -48,6 +48,12 @@ export interface Command {
   readonly needsSecretKey?: boolean;
   /** Whether the command writes to the database: it then prints which database it uses. */
   readonly writes?: boolean;
+  /**
+   * Whether the command runs without the installed apps: the CLI then does not load them (nor
+   * their models, admin and routes) before it runs, and `ctx.registry()` throws. The backup
+   * commands are, so that their peak memory stays low (issue 10).
+   */
+  readonly lean?: boolean;
   /** Whether positionals are accepted. */
   readonly positionals?: boolean;
   run(ctx: CommandContext, args: ParsedArgs): Promise<number | undefined> | number | undefined;

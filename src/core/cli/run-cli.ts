@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
-import { installedApps } from '../../apps/installed.js';
-import { type AppRegistry, createRegistry } from '../apps/registry.js';
+import type { AppRegistry } from '../apps/registry.js';
 import { type Config, describeDatabase, loadConfig } from '../config/index.js';
 import type { Database } from '../db/database.js';
-import { openDatabase } from '../db/open-database.js';
 import { SlipwayError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Command, CommandContext } from './command.js';
-import { coreCommands } from './commands/index.js';
+import { coreCommandLoaders } from './commands/lazy.js';
 
 export interface CliIO {
   argv: string[];
@@ -22,10 +20,12 @@ export interface CliIO {
  * database, migration, bad option) prints one line, `slipway <command>: <message>`, and returns 1;
  * `--traceback` adds the stack.
  */
-export async function runCli(io: CliIO, commands: readonly Command[] = allCommands()): Promise<number> {
+export async function runCli(io: CliIO, commands?: readonly Command[]): Promise<number> {
   const [name, ...rest] = io.argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') return help(io, commands, rest[0]);
-  const command = commands.find((c) => c.name === name);
+  if (!name || name === 'help' || name === '--help' || name === '-h')
+    return help(io, commands ?? (await allCommands()), rest[0]);
+  // Only the command run is loaded (and the apps only when it needs them), not every command.
+  const command = commands ? commands.find((c) => c.name === name) : await findCommand(name);
   if (!command) {
     io.stderr(`slipway: unknown command "${name}". Run "slipway help" for the list.`);
     return 1;
@@ -38,8 +38,10 @@ export async function runCli(io: CliIO, commands: readonly Command[] = allComman
       command,
       rest.filter((a) => a !== '--traceback' && (a !== '--json' || !json)),
     );
-    if (args.values['help']) return help(io, commands, command.name);
+    if (args.values['help']) return help(io, commands ?? (await allCommands()), command.name);
+    const registry = command.lean ? undefined : await loadRegistry();
     const ctx = createContext(
+      registry,
       io,
       command,
       json,
@@ -60,9 +62,33 @@ export async function runCli(io: CliIO, commands: readonly Command[] = allComman
   }
 }
 
-/** The framework's commands, then those of the installed apps (`createsuperuser` comes from auth). */
-function allCommands(): Command[] {
-  return [...coreCommands, ...createRegistry(installedApps).apps.flatMap((app) => app.commands ?? [])];
+/** Builds the registry of the installed apps, once, loading their modules on the first call. */
+let registryLoading: Promise<() => AppRegistry> | undefined;
+function loadRegistry(): Promise<() => AppRegistry> {
+  registryLoading ??= (async () => {
+    const { installedApps } = await import('../../apps/installed.js');
+    const { createRegistry } = await import('../apps/registry.js');
+    return () => createRegistry(installedApps);
+  })();
+  return registryLoading;
+}
+
+/** The installed apps' commands (`createsuperuser` comes from auth). */
+async function appCommands(): Promise<Command[]> {
+  return (await loadRegistry())().apps.flatMap((app) => app.commands ?? []);
+}
+
+/** The framework's commands, then the apps': every module loaded, for `slipway help`. */
+async function allCommands(): Promise<Command[]> {
+  const { coreCommands } = await import('./commands/index.js');
+  return [...coreCommands, ...(await appCommands())];
+}
+
+/** The command called `name`: a framework command's module alone, else the apps' commands. */
+async function findCommand(name: string): Promise<Command | undefined> {
+  const load = Object.hasOwn(coreCommandLoaders, name) ? coreCommandLoaders[name] : undefined;
+  if (load) return (await load()).default;
+  return (await appCommands()).find((c) => c.name === name);
 }
 
 function parse(command: Command, argv: string[]) {
@@ -83,6 +109,7 @@ function parse(command: Command, argv: string[]) {
 }
 
 function createContext(
+  buildRegistry: (() => AppRegistry) | undefined,
   io: CliIO,
   command: Command,
   json: boolean,
@@ -110,12 +137,14 @@ function createContext(
       return log;
     },
     registry: () => {
-      registry ??= createRegistry(installedApps);
+      if (!buildRegistry) throw new Error(`slipway ${command.name} is lean: it has no app registry`);
+      registry ??= buildRegistry();
       return registry;
     },
     database: async () => {
       const existing = current();
       if (existing) return existing;
+      const { openDatabase } = await import('../db/open-database.js');
       const opened = await openDatabase(ctx.config().database, {
         log: ctx.log(),
         schema: ctx.registry().schema,

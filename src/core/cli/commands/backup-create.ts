@@ -1,6 +1,3 @@
-import { checkLabel } from '../../backup/archive-names.js';
-import { createBackup } from '../../backup/create-backup.js';
-import { formatBytes } from '../../backup/list-backups.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -15,6 +12,10 @@ export default defineCommand({
     'renamed once complete and fsynced. On PGlite, stop the server first.',
   options: { label: { type: 'string' }, 'no-encrypt': { type: 'boolean' } },
   async run(ctx, { values }) {
+    // Loaded when it runs, not with the command list (run-cli.ts loads only the command run).
+    const { checkLabel } = await import('../../backup/archive-names.js');
+    const { createBackup } = await import('../../backup/create-backup.js');
+    const { formatBytes } = await import('../../backup/list-backups.js');
     const label = values['label'] === undefined ? undefined : checkLabel(String(values['label']));
     const made = await createBackup(
       { config: ctx.config() },

@@ -1,4 +1,3 @@
-import { formatBytes, listBackups } from '../../backup/list-backups.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -11,6 +10,8 @@ export default defineCommand({
     'when `backup verify` last proved it restorable. Read from the summary beside each archive, so no key is needed.',
   options: { json: { type: 'boolean' } },
   async run(ctx, { values }) {
+    // Loaded when it runs, not with the command list (run-cli.ts loads only the command run).
+    const { formatBytes, listBackups } = await import('../../backup/list-backups.js');
     const backups = listBackups({ dir: ctx.config().backup.dir });
     if (values['json']) {
       ctx.out(JSON.stringify(backups, null, 2));

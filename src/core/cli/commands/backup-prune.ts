@@ -1,4 +1,3 @@
-import { pruneBackups } from '../../backup/prune-backups.js';
 import { CommandError } from '../../errors.js';
 import { defineCommand } from '../command.js';
 
@@ -19,6 +18,8 @@ export default defineCommand({
     confirm: { type: 'boolean' },
   },
   async run(ctx, { values }) {
+    // Loaded when it runs, not with the command list (run-cli.ts loads only the command run).
+    const { pruneBackups } = await import('../../backup/prune-backups.js');
     const policy = {
       daily: count(values['keep-daily'], 'keep-daily'),
       weekly: count(values['keep-weekly'], 'keep-weekly'),

@@ -1,7 +1,4 @@
-import { findArchive } from '../../backup/archive-names.js';
-import { restoreBackup } from '../../backup/restore-backup.js';
 import { describeDatabase } from '../../config/index.js';
-import { confirmDestruction } from '../../fixtures/confirm.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -17,6 +14,10 @@ export default defineCommand({
   positionals: true,
   options: { 'no-input': { type: 'boolean' } },
   async run(ctx, { values, positionals }) {
+    // Loaded when it runs, not with the command list (run-cli.ts loads only the command run).
+    const { findArchive } = await import('../../backup/archive-names.js');
+    const { restoreBackup } = await import('../../backup/restore-backup.js');
+    const { confirmDestruction } = await import('../../fixtures/confirm.js');
     const config = ctx.config();
     const archive = findArchive(config.backup.dir, positionals[0] ?? 'latest');
     await confirmDestruction(

@@ -1,4 +1,3 @@
-import { runSchedule } from '../../backup/run-schedule.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -10,6 +9,8 @@ export default defineCommand({
     '_MONTHLY. On PostgreSQL an advisory lock per slot makes any number of schedulers take one backup per slot.\n' +
     'SIGTERM or SIGINT stops it once the backup under way (if any) is done.',
   async run(ctx) {
+    // Loaded when it runs, not with the command list (run-cli.ts loads only the command run).
+    const { runSchedule } = await import('../../backup/run-schedule.js');
     const config = ctx.config();
     const controller = new AbortController();
     const stop = () => controller.abort();

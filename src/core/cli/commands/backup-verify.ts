@@ -1,4 +1,3 @@
-import { verifyBackup } from '../../backup/verify-backup.js';
 import { defineCommand } from '../command.js';
 
 export default defineCommand({
@@ -11,6 +10,8 @@ export default defineCommand({
     'BACKUP_AGE_IDENTITY_FILE (or BACKUP_PASSPHRASE_FILE) for an encrypted archive.',
   positionals: true,
   async run(ctx, { positionals }) {
+    // Loaded when it runs, not with the command list (run-cli.ts loads only the command run).
+    const { verifyBackup } = await import('../../backup/verify-backup.js');
     const name = positionals[0] ?? 'latest';
     const verified = await verifyBackup({ config: ctx.config() }, { name });
     const m = verified.manifest;

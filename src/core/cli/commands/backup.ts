@@ -27,6 +27,8 @@ export default defineCommand({
   ).join('\n'),
   positionals: true,
   options: union,
+  // No sub-command uses the apps: the CLI does not load them (peak memory, issue 10).
+  lean: true,
   async run(ctx, { values, positionals }) {
     const [sub, ...rest] = positionals;
     const command = SUBCOMMANDS.find((c) => c.name === `backup ${sub}`);
