@@ -379,6 +379,7 @@ function table(rows: Row[]): string {
 const engines = (
   process.argv.find((a) => a.startsWith('--engines='))?.split('=')[1] ?? 'pglite,postgres'
 ).split(',') as ('pglite' | 'postgres')[];
+const startLoad = loadavg()[0]!.toFixed(1);
 const sections: string[] = [];
 for (const engine of engines) {
   const { rows, votesOk } = await benchEngine(engine);
@@ -393,14 +394,16 @@ for (const engine of engines) {
   sections.push(section);
 }
 
-const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s of warm-up that are not counted; the server (\`slipway serve\`, a pool of 16 connections) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "non-2xx/3xx" counts 4xx and 5xx answers; "no answer" counts requests that got none (connection errors, and autocannon's 10 s timeout). "× ceiling" is the endpoint's requests per second over the ceiling's. The second row runs the detail page's query (the same prepared statement) on a bare route: what the query alone costs. The public pages are loaded as a returning visitor, who sends the CSRF cookie back. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
+const header = `## The app under load (\`npm run bench\`)\n\n${new Date().toISOString().slice(0, 10)} · Debian 12, ${cpus().length} vCPU (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB · Node.js ${process.versions.node} · \`bench/app-bench.ts\`: autocannon from the bench process, ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s of warm-up that are not counted; the server (\`slipway serve\`, a pool of 16 connections) and the ceiling (a bare Fastify route running \`SELECT 1\` through the same driver) each in their own process. "4xx/5xx but 503" counts error answers; "503 busy" counts the PGlite queue's refusals (503 with Retry-After, at once when the expected wait passes its 5 s limit: an answer, not a failure); "no answer" counts requests that got none (autocannon's 10 s timeouts and connection errors, each once); "in flight at the end" counts requests cut off by the end of the run (at most one per connection, not failures). Latencies are those of the 2xx/3xx answers. Load average (1 min) at the start and at the end of the run: ${startLoad} and ${loadavg()[0]!.toFixed(1)}. "× ceiling" is the endpoint's requests per second over the ceiling's. The second row runs the detail page's query (the same prepared statement) on a bare route: what the query alone costs. The public pages are loaded as a returning visitor, who sends the CSRF cookie back. Seeded: 1,000 questions with 4 choices, 1,000 persons with an address, a telephone and an e-mail.\n\n`;
 if (ONLY) process.exit(0); // a partial run leaves BENCHMARKS.md alone
 const file = join(projectRoot, 'BENCHMARKS.md');
 const current = readFileSync(file, 'utf8');
 const marker = '## The app under load';
-const kept = current.includes(marker)
-  ? current.slice(0, current.indexOf(marker)).trimEnd()
-  : current.trimEnd();
-writeFileSync(`${file}.tmp`, `${kept}\n\n${header}${sections.join('\n')}`);
+// This section is replaced; the sections after it (the next "## " heading on) are kept.
+const at = current.indexOf(marker);
+const next = at === -1 ? -1 : current.indexOf('\n## ', at + marker.length);
+const before = at === -1 ? current.trimEnd() : current.slice(0, at).trimEnd();
+const after = next === -1 ? '' : `\n${current.slice(next + 1)}`;
+writeFileSync(`${file}.tmp`, `${before}\n\n${header}${sections.join('\n')}${after}`);
 (await import('node:fs')).renameSync(`${file}.tmp`, file);
 console.log('\nwritten to BENCHMARKS.md');
