@@ -13,7 +13,8 @@
 #      written on db read on db-replica), web's /readyz shows its state and lag, the restart
 #      does not clone again (same volume: a marker file, one clone in its log), and with db
 #      stopped the polls pages answer 200 from db-replica while a vote gets 503; after
-#      pg_promote() on db-replica votes succeed again, without restarting web.
+#      `failover.sh promote` (pg_promote() on db-replica) votes succeed again, without restarting
+#      web; `failover.sh rejoin db` brings db back as a standby that streams from db-replica.
 #   5. The Postgres wrapper in the real image: a missing secret exits 1 with the reason.
 #   6. Development: compose.yaml on a copy of the checkout; a source edit shows without restart.
 #
@@ -440,9 +441,14 @@ took=$((($(date +%s%N) - start) / 1000000))
 grep -qi '^retry-after:' "$WORK/vote.headers" || fail "the vote's 503 has no Retry-After"
 ok "db stopped: /readyz 200 (read-only), /polls/ and question $qid's pages 200 from db-replica, a vote 503 with Retry-After in $took ms"
 
-# The runbook's step 2: promote the standby; web follows it without a restart (SQL_HOST=db,db-replica).
+# The runbook's step 1, its script: promote the standby; web follows it without a restart
+# (SQL_HOST=db,db-replica).
 web_started=$(docker inspect --format '{{.State.StartedAt}}' $(web_ids) | sort | tr '\n' ' ')
-on_replica 'SELECT pg_promote()' >/dev/null || fail "pg_promote() on db-replica"
+export SLIPWAY_COMPOSE="${COMPOSE[*]} -p $PROD -f compose.prod.yaml -f test/containers/compose.haproxy.yaml"
+sh deploy/postgres/failover.sh promote >"$WORK/failover.log" 2>&1 || {
+  grep -v 'not supported' "$WORK/failover.log"
+  fail "failover.sh promote"
+}
 start=$(date +%s)
 voted() {
   [ "$(curl -sS -m 15 -o /dev/null -w '%{http_code}' -H 'Host: localhost' -H "Cookie: csrftoken=$csrf" \
@@ -453,7 +459,24 @@ took=$(($(date +%s) - start))
 [ "$(on_replica "SELECT votes FROM polls_choice WHERE id = $cid")" -gt 7 ] || fail "the vote is not on db-replica"
 [ "$(docker inspect --format '{{.State.StartedAt}}' $(web_ids) | sort | tr '\n' ' ')" = "$web_started" ] ||
   fail "web restarted during the failover"
-ok "pg_promote() on db-replica: votes answer 303 again within $took s, written on db-replica, no web restart"
+ok "failover.sh promote (pg_promote() on db-replica): votes answer 303 again within $took s, written on db-replica, no web restart"
+
+# The runbook's step 2: the old primary comes back as a standby of the promoted one.
+start=$(date +%s)
+sh deploy/postgres/failover.sh rejoin db >"$WORK/failover.log" 2>&1 || {
+  grep -v 'not supported' "$WORK/failover.log"
+  prod logs --tail 20 db
+  fail "failover.sh rejoin db"
+}
+took=$(($(date +%s) - start))
+how=$(grep -q 'cloning db-replica afresh' "$WORK/failover.log" && echo 'pg_rewind refused, cloned afresh' || echo 'pg_rewind')
+[ "$(on_db 'SELECT pg_is_in_recovery()')" = t ] || fail "db is not a standby after failover.sh rejoin"
+rejoined() { [ "$(on_replica "SELECT application_name || ' ' || state FROM pg_stat_replication")" = "db streaming" ]; }
+wait_for 15 rejoined || fail "db-replica's pg_stat_replication does not show db streaming: $(on_replica 'SELECT * FROM pg_stat_replication')"
+on_replica "UPDATE polls_choice SET votes = 42 WHERE id = $cid" >/dev/null || fail "writing on db-replica, the new primary"
+replayed_back() { [ "$(on_db "SELECT votes FROM polls_choice WHERE id = $cid")" = 42 ]; }
+wait_for 15 replayed_back || fail "db does not replay db-replica's writes after the rejoin"
+ok "failover.sh rejoin db ($how, $took s): db streams from db-replica (pg_stat_replication) and replays its writes"
 
 # --- 5. The wrapper in the real postgres image ---------------------------------------------------
 out=$(docker run --name slipway-ctest-nosecret -v slipway-ctest-nosecret:/var/lib/postgresql/data \
