@@ -50,7 +50,8 @@ describe('slipway serve --workers N', () => {
     expect(new Set(pids).size).toBe(2);
     expect(pids).not.toContain(proc.child.pid);
 
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => httpGet(`${base}/readyz`)));
+    // A page, not /readyz: probe requests are not logged.
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => httpGet(`${base}/polls/`)));
     expect(statuses.map((r) => r.status)).toEqual(Array(20).fill(200));
     // Each worker logged some of them (the primary hands connections round-robin).
     const served = new Set(
@@ -65,7 +66,7 @@ describe('slipway serve --workers N', () => {
         authorization: 'Bearer metrics-token-0123456789',
       });
       expect(metrics.status).toBe(200);
-      expect(metrics.body).toMatch(/^http_requests_total\{method="GET",route="\/readyz",status="200"\} 20$/m);
+      expect(metrics.body).toMatch(/^http_requests_total\{method="GET",route="\/polls\/",status="200"\} 20$/m);
     }
     // Each worker migrated under the advisory lock (nothing to do here) without an error.
     expect(proc.output()).not.toMatch(/"level":(50|60)/);
