@@ -66,7 +66,9 @@ describe('slipway serve --workers N', () => {
         authorization: 'Bearer metrics-token-0123456789',
       });
       expect(metrics.status).toBe(200);
-      expect(metrics.body).toMatch(/^http_requests_total\{method="GET",route="\/polls\/",status="200"\} 20$/m);
+      expect(metrics.body).toMatch(
+        /^http_requests_total\{method="GET",route="\/polls\/",status="200"\} 20$/m,
+      );
     }
     // Each worker migrated under the advisory lock (nothing to do here) without an error.
     expect(proc.output()).not.toMatch(/"level":(50|60)/);
