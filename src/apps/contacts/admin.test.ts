@@ -116,13 +116,46 @@ describe(`the contacts admin (${engineName})`, () => {
     expect(await q("SELECT id FROM contacts_person WHERE first_name = 'Nobody'")).toEqual([]);
   });
 
-  it("shows the database's message next to a telephone number it refuses", async () => {
+  it("runs the telephone model's own rules on the person form's telephone rows", async () => {
+    // A new person has no primary address yet to read a national number in.
     const res = await addPerson('National', [home], [{ kind: 'mobile', number: '079 123 45 67' }]);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(
-      '“079 123 45 67” is not a telephone number in international format: start with + and the country code',
+      '<ul class="errorlist" id="id_telephone_set-0-number_error"><li>Enter the number with its country code, e.g. +41 44 668 18 00.</li></ul>',
     );
     expect(await q("SELECT id FROM contacts_person WHERE first_name = 'National'")).toEqual([]);
+
+    // An existing person's: read in the country of the primary address, stored in E.164.
+    await addPerson('Inline');
+    const id = await personId('Inline');
+    const [address] = await addressesOf(id);
+    const [phone] = await q<{ id: number }>('SELECT id FROM contacts_telephone WHERE person_id = $1', [id]);
+    const change = (number: string) =>
+      browser.post(
+        `/admin/contacts/person/${id}/change/`,
+        personForm(
+          { firstName: 'Inline', lastName: 'Lovelace' },
+          {
+            address_set: [{ id: address!.id, ...home }],
+            telephone_set: [
+              { id: phone!.id, ...mobile },
+              { kind: 'home', number },
+            ],
+          },
+        ),
+      );
+    const bad = await change('12');
+    expect(bad.statusCode).toBe(200);
+    expect(bad.body).toContain(
+      'Enter a valid telephone number: the country code and the number, 7 to 15 digits in all.',
+    );
+    expect((await change('044 668 18 00')).statusCode).toBe(303);
+    expect(
+      await q('SELECT number, is_primary FROM contacts_telephone WHERE person_id = $1 ORDER BY id', [id]),
+    ).toEqual([
+      { number: '+41791234567', is_primary: true },
+      { number: '+41446681800', is_primary: false },
+    ]);
   });
 
   it('refuses to delete the primary address from the person form, with a clear message and no 500', async () => {

@@ -9,7 +9,7 @@ import { CHECK_RULES } from './validate.js';
 /**
  * Contacts: people and companies with their addresses, telephones, e-mails and attachments, and
  * the primary-object rules (seeds/003): each person or company has exactly one primary address
- * and one primary telephone, enforced by the database (migration 0006_primary_objects).
+ * and one primary telephone, enforced by the database (migration contacts/0002_primary_objects).
  */
 export default defineApp({
   name: 'contacts',

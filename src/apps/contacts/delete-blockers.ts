@@ -27,7 +27,7 @@ const ownerKey = (row: Owned): string =>
 
 /**
  * The contacts admin's `deleteBlockers` for addresses, telephones or e-mails: which selected
- * rows the database's rule would refuse to delete (migration 0006, rule 4: not a primary row
+ * rows the database's rule would refuse to delete (migration contacts/0002_primary_objects, rule 4: not a primary row
  * while its owner has others, nor the last address or telephone), each said with where to
  * switch the primary. On the person's or company's form "Is primary" is read-only; the switch
  * is the “Make primary” action of the kind's list. Rows that are not primary always go.

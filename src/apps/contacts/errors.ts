@@ -30,9 +30,9 @@ export class ContactNotFoundError extends SlipwayError<'CONTACTS_NOT_FOUND'> {
 }
 
 /**
- * A primary-object rule the database refused (migration 0006_primary_objects): `rule` is the
+ * A primary-object rule the database refused (migration contacts/0002_primary_objects): `rule` is the
  * name it was raised with, e.g. `contacts_address_primary_required`; the message is the
- * database's, written for users as sentences (0008_primary_messages): what was refused, then
+ * database's, written for users as sentences (contacts/0004_primary_messages): what was refused, then
  * what to do.
  */
 export class ContactRuleError extends SlipwayError<

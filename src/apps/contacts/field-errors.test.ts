@@ -3,9 +3,11 @@ import { describeTable } from '../../core/admin/introspect.js';
 import { mapDatabaseError } from '../../core/admin/services/constraint-errors.js';
 import type { AdminBrowser, Form } from '../../core/admin/testing.js';
 import { type ApiClient, superuserClients } from '../../core/api/testing.js';
+import { indexCheckRules } from '../../core/db/check-rules.js';
 import { buildTestApp, type TestApp } from '../../core/testing/build-test-app.js';
 import { email } from './schema.js';
 import { newPerson, refused } from './testing.js';
+import { CHECK_RULES } from './validate.js';
 
 // What a user sees for a value the contacts rules refuse, in the admin and the API: the rule
 // said in words (never the name of a CHECK constraint), and every refused field at once.
@@ -108,7 +110,15 @@ describe('a bad e-mail address', () => {
     );
     expect(error).toMatchObject({ code: '23514', constraint: 'contacts_email_address_check' });
     const meta = describeTable(email);
-    expect(mapDatabaseError(meta, 'E-mail address', (k) => k, error)).toEqual({
+    expect(
+      mapDatabaseError(
+        meta,
+        'E-mail address',
+        (k) => k,
+        error,
+        indexCheckRules([{ app: 'contacts', rules: CHECK_RULES }]).rules,
+      ),
+    ).toEqual({
       field: 'address',
       message: BAD_EMAIL,
     });

@@ -13,9 +13,14 @@ import { ONE_OWNER } from './validate.js';
  * problem of the write.
  */
 
-/** Exactly one owner: a person or a company (the rows' `*_owner_check`). */
-function oneOwner({ values }: Pick<CleanInput, 'values'>): FieldError[] {
-  const owners = [values['personId'], values['companyId']].filter((v) => v !== null && v !== undefined);
+/**
+ * Exactly one owner: a person or a company (the rows' `*_owner_check`). A row written on its
+ * owner's page (an inline) gets the owner the save sets (`parentKey`).
+ */
+function oneOwner({ values, parentKey }: Pick<CleanInput, 'values' | 'parentKey'>): FieldError[] {
+  const owners = ['personId', 'companyId'].filter(
+    (key) => (values[key] !== null && values[key] !== undefined) || key === parentKey,
+  );
   return owners.length === 1 ? [] : [{ field: null, message: ONE_OWNER }];
 }
 

@@ -29,7 +29,7 @@ import {
  * Changes to one address, telephone or e-mail: adding, editing, switching the primary, moving
  * and deleting. Each runs in one transaction that first locks the owner's row, so two of them
  * on the same owner run one after the other. The database has the last word (migration
- * 0006_primary_objects): what it refuses comes back as the errors of errors.ts.
+ * contacts/0002_primary_objects): what it refuses comes back as the errors of errors.ts.
  */
 
 export type ContactInput<K extends ContactKind> = K extends 'address'

@@ -3,7 +3,7 @@ import type { Database } from '../../core/db/database.js';
 import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
 import { inTransaction, personSql, primaries, refused } from './testing.js';
 
-// The rules of migration 0006_primary_objects, tried with raw SQL: whoever writes, the database
+// The rules of migration contacts/0002_primary_objects, tried with raw SQL: whoever writes, the database
 // refuses what breaks them, with the rule's name and a message written for users.
 
 let t: Awaited<ReturnType<typeof migratedDatabase>>;

@@ -18,7 +18,7 @@ import { id, timestamps } from '../../core/db/columns.js';
  * The contacts models. Addresses, telephones, e-mails and attachments belong to EITHER a person
  * OR a company: two nullable foreign keys and a CHECK that exactly one is set. The primary-object
  * rules (exactly one primary address and telephone per owner, …) are enforced by the indexes
- * below and by the triggers of migration 0006_primary_objects; see README "Contacts".
+ * below and by the triggers of migration contacts/0002_primary_objects; see README "Contacts".
  */
 
 export const ADDRESS_KINDS = ['home', 'work', 'other'] as const;

@@ -2,6 +2,7 @@ import { getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { describeTable } from '../../core/admin/introspect.js';
 import type { CheckRule } from '../../core/db/check-rules.js';
+import { NO_CHECK_RULES } from '../../core/db/check-rules.js';
 import type { FieldError } from '../../core/errors.js';
 import { parseField } from '../../core/models/values.js';
 import { ContactValidationError } from './errors.js';
@@ -95,7 +96,8 @@ function columnValue(
     errors.add(path, rule);
     return undefined;
   }
-  const parsed = parseField(field, text, 'add');
+  // The column's CHECK rule ran just above (CHECK_RULES), hence none here.
+  const parsed = parseField(field, text, 'add', NO_CHECK_RULES);
   if (parsed.ok) return parsed.value;
   errors.add(path, parsed.error);
   return undefined;

@@ -28,6 +28,12 @@ export interface ComputedColumn<R = Row> {
 /** Child rows edited on the parent's page (Django's TabularInline). */
 export interface InlineOptions {
   readonly table: PgTable;
+  /**
+   * The child model's rules (defineModel), run on each added or changed row. Default: the
+   * `model` its table is registered with, so that a rule written once holds on its own form and
+   * on every inline.
+   */
+  readonly model?: ModelDefinition;
   /** The child's foreign key to the parent; found automatically when there is only one. */
   readonly fk?: string;
   /** Fewest child rows the parent may keep (default 0). */
@@ -156,6 +162,12 @@ export interface UploadOptions {
 /** What `clean` receives: the parsed values, which it may change, and the raw extra inputs. */
 export interface CleanInput<R = Row> {
   readonly mode: 'add' | 'change';
+  /**
+   * For a child row written with its parent (an inline): the key of its foreign key to the
+   * parent, which the save sets. `values` holds the parent's id there when the parent exists;
+   * when the parent is being added, its id is not known yet and the key is absent.
+   */
+  readonly parentKey?: string;
   readonly values: Record<string, unknown>;
   readonly extra: Record<string, string>;
   readonly original: R | undefined;

@@ -1,5 +1,7 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { AuthUser } from '../auth/request-user.js';
+import type { CheckRules } from '../db/check-rules.js';
+import type { ModelHooks } from '../models/define-model.js';
 import type { FieldMeta, TableMeta } from './introspect.js';
 import type { AdminAction, ComputedColumn, InlineOptions, ModelAdminOptions, Row } from './options.js';
 
@@ -34,6 +36,15 @@ export interface Inline {
   readonly min: number;
   readonly max: number;
   readonly extra: number;
+  /** The installed apps' check rules (`registry.checkRules`), which its rows are parsed against. */
+  readonly checkRules: CheckRules;
+  /**
+   * The child model's own rules (`model` on the inline, else the one its table is registered
+   * with): run on each added or changed row, as on the model's own form.
+   */
+  readonly hooks: ModelHooks;
+  /** The `deleteBlockers` its table is registered with: asked about the rows a write deletes. */
+  readonly deleteBlockers: ModelAdminOptions['deleteBlockers'];
 }
 
 /** A many-to-many relation through a link table, resolved. */
@@ -80,6 +91,8 @@ export interface Registration {
   readonly inlines: readonly Inline[];
   readonly manyToMany: readonly ManyToMany[];
   readonly autocomplete: ReadonlySet<string>;
+  /** The installed apps' check rules (`registry.checkRules`): its forms and API writes use them. */
+  readonly checkRules: CheckRules;
   str(row: Row): string;
   fieldLabel(key: string): string;
   /** `polls.change_question` */

@@ -1,6 +1,7 @@
 import { getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { permissionCodename } from '../auth/permissions.js';
+import type { CheckRules } from '../db/check-rules.js';
 import { humanize, pluralize } from './format.js';
 import { describeTable, type FieldMeta, type TableMeta } from './introspect.js';
 import type { ComputedColumn, InlineOptions, ManyToManyOptions, ModelAdminOptions, Row } from './options.js';
@@ -19,6 +20,14 @@ export interface ResolveInput {
   readonly owner: TableOwner;
   readonly registeredBy: string;
   readonly ownerOf: (table: PgTable) => TableOwner | undefined;
+  /** The installed apps' check rules (`registry.checkRules`). */
+  readonly checkRules: CheckRules;
+  /**
+   * The options a table is registered with, if any: an inline runs that registration's model
+   * hooks (unless it names its own `model`) and asks its `deleteBlockers`. Called once every app
+   * registered its models.
+   */
+  readonly registeredAs: (table: PgTable) => ModelAdminOptions | undefined;
 }
 
 const FILTERABLE = new Set(['boolean', 'enum', 'date', 'datetime']);
@@ -165,6 +174,7 @@ export function resolveRegistration(input: ResolveInput, problems: string[]): Re
     inlines,
     manyToMany,
     autocomplete,
+    checkRules: input.checkRules,
     str,
     fieldLabel,
     codename: (action) => permissionCodename(owner.app, action, owner.model),
@@ -257,6 +267,13 @@ function resolveInline(
     min,
     max,
     extra: inline.extra ?? 3,
+    checkRules: input.checkRules,
+    get hooks() {
+      return (inline.model ?? input.registeredAs(inline.table)?.model)?.hooks ?? {};
+    },
+    get deleteBlockers() {
+      return input.registeredAs(inline.table)?.deleteBlockers as Inline['deleteBlockers'];
+    },
   };
 }
 

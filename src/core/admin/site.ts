@@ -68,6 +68,7 @@ export function buildAdminSite(registry: AppRegistry): AdminIndex {
   const problems: string[] = [];
   const registrations: Registration[] = [];
   const registeredBy = new Map<PgTable, string>();
+  const registeredOptions = new Map<PgTable, ModelAdminOptions>();
   for (const app of registry.apps) {
     if (!app.admin) continue;
     const site: AdminSite = {
@@ -98,10 +99,13 @@ export function buildAdminSite(registry: AppRegistry): AdminIndex {
             owner,
             registeredBy: app.name,
             ownerOf: (t) => owners.get(t),
+            checkRules: registry.checkRules,
+            registeredAs: (t) => registeredOptions.get(t),
           },
           problems,
         );
         if (resolved) registrations.push(resolved);
+        if (resolved) registeredOptions.set(table, resolved.options);
       },
     };
     try {

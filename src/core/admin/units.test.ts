@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { wasPublishedRecently } from '../../apps/polls/admin.js';
 import { question } from '../../apps/polls/schema.js';
 import { user } from '../auth/schema.js';
+import { NO_CHECK_RULES } from '../db/check-rules.js';
 import { humanize, pluralize, withArticle } from './format.js';
 import { describeTable } from './introspect.js';
 import { safeNext, withParams } from './query-string.js';
@@ -72,30 +73,39 @@ describe('parsing form values by column type', () => {
   const q = describeTable(question);
   const u = describeTable(user);
   it('trims text and requires NOT NULL columns without a default', () => {
-    expect(parseField(q.field('questionText')!, '  Hi ', 'add')).toEqual({ ok: true, value: 'Hi' });
-    expect(parseField(q.field('questionText')!, '   ', 'add')).toEqual({
+    expect(parseField(q.field('questionText')!, '  Hi ', 'add', NO_CHECK_RULES)).toEqual({
+      ok: true,
+      value: 'Hi',
+    });
+    expect(parseField(q.field('questionText')!, '   ', 'add', NO_CHECK_RULES)).toEqual({
       ok: false,
       error: 'This field is required.',
     });
-    expect(parseField(u.field('email')!, '', 'add')).toEqual({ ok: true, value: '' });
+    expect(parseField(u.field('email')!, '', 'add', NO_CHECK_RULES)).toEqual({ ok: true, value: '' });
   });
 
   it('reads datetime-local input as UTC and rejects impossible dates', () => {
-    expect(parseField(q.field('pubDate')!, '2026-03-01T12:30', 'add')).toEqual({
+    expect(parseField(q.field('pubDate')!, '2026-03-01T12:30', 'add', NO_CHECK_RULES)).toEqual({
       ok: true,
       value: new Date('2026-03-01T12:30:00Z'),
     });
-    expect(parseField(q.field('pubDate')!, '2026-02-30T12:30', 'add').ok).toBe(false);
-    expect(parseField(u.field('lastLogin')!, '', 'change')).toEqual({ ok: true, value: null });
+    expect(parseField(q.field('pubDate')!, '2026-02-30T12:30', 'add', NO_CHECK_RULES).ok).toBe(false);
+    expect(parseField(u.field('lastLogin')!, '', 'change', NO_CHECK_RULES)).toEqual({
+      ok: true,
+      value: null,
+    });
   });
 
   it('checks whole numbers and their range, and booleans from checkboxes', () => {
     const id = describeTable(question).field('id')!;
-    expect(parseField(id, '2147483648', 'change')).toEqual({
+    expect(parseField(id, '2147483648', 'change', NO_CHECK_RULES)).toEqual({
       ok: false,
       error: 'Ensure this value is less than or equal to 2147483647.',
     });
-    expect(parseField(u.field('isStaff')!, undefined, 'change')).toEqual({ ok: true, value: false });
-    expect(parseField(u.field('isStaff')!, '1', 'change')).toEqual({ ok: true, value: true });
+    expect(parseField(u.field('isStaff')!, undefined, 'change', NO_CHECK_RULES)).toEqual({
+      ok: true,
+      value: false,
+    });
+    expect(parseField(u.field('isStaff')!, '1', 'change', NO_CHECK_RULES)).toEqual({ ok: true, value: true });
   });
 });

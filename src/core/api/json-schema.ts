@@ -1,5 +1,6 @@
 import { getTableName } from 'drizzle-orm';
 import { UPLOAD_MAX_BYTES } from '../admin/options.js';
+import type { CheckRules } from '../db/check-rules.js';
 import type { FieldMeta } from '../models/fields.js';
 import { fieldRules, intRange, isBigintKey, keyRange } from '../models/values.js';
 import type { ApiChild, ApiResource } from './resource.js';
@@ -27,10 +28,10 @@ function typed(field: FieldMeta, schema: JsonSchema): JsonSchema {
  * type's range, enum values, `date`/`date-time` formats, and null when the column is nullable.
  *
  * @example
- *   columnSchema(describeTable(question).field('questionText')!)
+ *   columnSchema(describeTable(question).field('questionText')!, registry.checkRules)
  *   // { type: 'string', maxLength: 200, minLength: 1, title: 'Question text' }
  */
-export function columnSchema(field: FieldMeta, title = field.label): JsonSchema {
+export function columnSchema(field: FieldMeta, checkRules: CheckRules, title = field.label): JsonSchema {
   const base: JsonSchema = { title };
   const required = field.notNull && !field.hasDefault;
   if (field.references) {
@@ -66,7 +67,7 @@ export function columnSchema(field: FieldMeta, title = field.label): JsonSchema 
     case 'text':
     case 'longtext': {
       // The column's CHECK rules in words, as the model layer checks them on every write.
-      const rules = fieldRules(field);
+      const rules = fieldRules(field, checkRules);
       return typed(field, {
         ...base,
         type: 'string',
@@ -107,7 +108,7 @@ export function childReadSchema(child: ApiChild): JsonSchema {
     title: inline.label,
     properties: Object.fromEntries(
       child.fields.map((f) => {
-        const schema = columnSchema(f);
+        const schema = columnSchema(f, inline.checkRules);
         return [f.key, f.primary || inline.readonly.has(f.key) ? readOnly(schema) : schema];
       }),
     ),
@@ -138,7 +139,7 @@ export function childWriteSchema(child: ApiChild): JsonSchema {
               description: `An existing ${inline.label.toLowerCase()}'s id; leave out to add one.`,
             },
           ];
-        const schema = columnSchema(f);
+        const schema = columnSchema(f, inline.checkRules);
         return [f.key, inline.readonly.has(f.key) ? readOnly(schema) : schema];
       }),
     ),
@@ -152,7 +153,7 @@ export function childWriteSchema(child: ApiChild): JsonSchema {
 export function readSchema(resource: ApiResource): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const f of resource.fields) {
-    const schema = columnSchema(f, resource.reg.fieldLabel(f.key));
+    const schema = columnSchema(f, resource.reg.checkRules, resource.reg.fieldLabel(f.key));
     properties[f.key] = resource.writable.has(f.key) ? schema : readOnly(schema);
   }
   for (const m of resource.manyToMany)
@@ -182,7 +183,7 @@ export function writeSchema(resource: ApiResource, mode: WriteMode): JsonSchema 
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const f of resource.fields) {
-    const schema = columnSchema(f, resource.reg.fieldLabel(f.key));
+    const schema = columnSchema(f, resource.reg.checkRules, resource.reg.fieldLabel(f.key));
     if (!resource.writable.has(f.key)) {
       properties[f.key] = { ...readOnly(schema), description: 'Read-only; ignored when sent.' };
       continue;

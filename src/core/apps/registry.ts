@@ -1,6 +1,5 @@
 import { getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
-import { useCheckRules } from '../admin/services/check-rules.js';
 import { indexCheckRules } from '../db/check-rules.js';
 import { AppRegistryError } from '../errors.js';
 import type { AppManifest, AppRegistry } from './define-app.js';
@@ -45,7 +44,6 @@ export function createRegistry(apps: readonly AppManifest[]): AppRegistry {
   problems.push(...checks.problems);
   if (problems.length > 0)
     throw new AppRegistryError(`installed apps are misconfigured:\n  - ${problems.join('\n  - ')}`);
-  useCheckRules(apps.flatMap((app) => app.checkRules ?? []));
   return Object.freeze({
     apps: Object.freeze([...apps]),
     schema: Object.freeze(schema),

@@ -98,7 +98,7 @@ export function planChildren(
     const values: Record<string, unknown> = {};
     let valid = true;
     for (const f of editable) {
-      const parsed = parseField(f, raw(f), original ? 'change' : 'add');
+      const parsed = parseField(f, raw(f), original ? 'change' : 'add', child.checkRules);
       if (parsed.ok) {
         if (parsed.value !== undefined) values[f.key] = parsed.value;
       } else {

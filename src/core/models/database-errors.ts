@@ -1,5 +1,5 @@
 import { getTableConfig } from 'drizzle-orm/pg-core';
-import { checkRule } from '../admin/services/check-rules.js';
+import type { CheckRules } from '../db/check-rules.js';
 import type { PgErrorInfo } from '../db/client-errors.js';
 import type { TableMeta } from './fields.js';
 
@@ -25,7 +25,8 @@ export interface MappedError {
  * Turns an integrity error into the message a user can act on (Django's validate_unique and
  * friends, after the fact): unique → "Question with this Question text already exists.",
  * foreign key → "Select a valid choice.", not null → "This field is required.", check → the
- * message its app's manifest gives the constraint (`checkRules`, on its column's field), else
+ * message its app's manifest gives the constraint (`rules`: the installed apps' `checkRules`, as
+ * `registry.checkRules` indexes them; the message goes on its column's field), else
  * the constraint's name. A rule raised by a trigger keeps its own message, on the column it
  * names when that column is one of `meta`'s.
  */
@@ -34,6 +35,7 @@ export function mapDatabaseError(
   modelLabel: string,
   labelOf: (key: string) => string,
   error: PgErrorInfo,
+  rules: CheckRules,
 ): MappedError {
   if (raisedByTrigger(error)) {
     const sameTable = !error.table || error.table === meta.tableName;
@@ -62,7 +64,7 @@ export function mapDatabaseError(
         ? { field: key, message: 'This field is required.' }
         : { message: 'A required value is missing.' };
     case '23514': {
-      const rule = checkRule(error.constraint);
+      const rule = rules.named(error.constraint);
       if (rule) {
         const field = rule.column ? meta.fields.find((f) => f.column === rule.column) : undefined;
         return field ? { field: field.key, message: rule.message } : { message: rule.message };

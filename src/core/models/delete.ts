@@ -2,6 +2,7 @@ import type { Row } from '../admin/options.js';
 import type { Registration } from '../admin/registration.js';
 import { deleteObjects } from '../admin/services/delete-objects.js';
 import { planDelete } from '../admin/services/delete-plan.js';
+import { deleteRefusals } from '../admin/services/delete-refusals.js';
 import type { AdminIndex } from '../admin/site.js';
 import type { FieldError } from '../errors.js';
 import type { WriteDeps } from './model.js';
@@ -19,7 +20,9 @@ export type DeleteOutcome = { ok: true } | { ok: false; refusal: DeleteRefusal; 
  * Deletes one object with what its foreign keys cascade to, and logs it, for any transport:
  * 1. the cascade is planned (planDelete); rows that protect the object refuse it;
  * 2. a cascade into a model the user may not delete refuses it;
- * 3. the rows go in one transaction; the database stays the final authority, and its refusal
+ * 3. the registration's `deleteBlockers` refuse it in their words (the admin's delete page shows
+ *    the same);
+ * 4. the rows go in one transaction; the database stays the final authority, and its refusal
  *    comes back translated ("Nothing was deleted." and the rule's own words).
  *
  * @example
@@ -46,6 +49,10 @@ export async function deleteObject(
       'permission',
       `Deleting the ${name} would also delete ${plan.missingPerms.join(', ').toLowerCase()}, which you may not delete.`,
     );
+  // The model's own refusals (a primary address), in the words its delete page shows.
+  const blocked = await deleteRefusals({ db, user }, reg, [row]);
+  if (blocked.length > 0)
+    return refused('refused', `Nothing was deleted. ${blocked.map((b) => b.message).join(' ')}`);
   const result = await deleteObjects(db, reg, user.id, [row]);
   return result.ok ? { ok: true } : refused('refused', result.message);
 }

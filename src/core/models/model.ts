@@ -12,7 +12,17 @@ import type { FieldMeta } from '../models/fields.js';
  */
 export type Model = Pick<
   Registration,
-  'app' | 'model' | 'meta' | 'pk' | 'label' | 'str' | 'fieldLabel' | 'inlines' | 'manyToMany' | 'options'
+  | 'app'
+  | 'model'
+  | 'meta'
+  | 'pk'
+  | 'label'
+  | 'str'
+  | 'fieldLabel'
+  | 'inlines'
+  | 'manyToMany'
+  | 'options'
+  | 'checkRules'
 >;
 
 /** A model's child rows edited with their parent (an inline): the child table and its foreign key. */

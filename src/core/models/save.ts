@@ -202,6 +202,7 @@ function refusal(
       child.label,
       (k) => child.meta.field(k)?.label ?? k,
       error.pgError,
+      child.checkRules,
     );
     const field = mapped.field && child.fields.some((f) => f.key === mapped.field) ? mapped.field : null;
     return {
@@ -214,7 +215,7 @@ function refusal(
     return { errors: [{ field: null, message: error.message }], code: error.sqlState, reason: 'colliding' };
   const pgError = databaseError(error);
   if (!pgError) throw error;
-  const mapped = mapDatabaseError(model.meta, model.label, model.fieldLabel, pgError);
+  const mapped = mapDatabaseError(model.meta, model.label, model.fieldLabel, pgError, model.checkRules);
   const shown = mapped.field && editable.some((f) => f.key === mapped.field);
   return {
     errors: [{ field: shown ? mapped.field! : null, message: mapped.message }],

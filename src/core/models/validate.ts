@@ -5,7 +5,7 @@ import type { FieldMeta } from '../models/fields.js';
 import { type ChildItem, childPerms, loadChildren, planChildren } from './children.js';
 import { unknownIds } from './links.js';
 import type { ChildOp, Model, ModelError, Submission, WriteDeps } from './model.js';
-import { jsonText, parseField, plainDefault } from './values.js';
+import { jsonText, parseField, plainDefault, valueChanged } from './values.js';
 
 /** A write to a model as a transport hands it over: a form's text inputs or an API's JSON. */
 export interface ObjectInput {
@@ -56,7 +56,7 @@ export async function validateObject(
       input.source === 'text' && given
         ? String(input.values[f.key] ?? '')
         : jsonText(f, given ? input.values[f.key] : original ? original[f.key] : plainDefault(f));
-    const parsed = parseField(f, raw, mode);
+    const parsed = parseField(f, raw, mode, model.checkRules);
     if (!parsed.ok) errors.push({ field: f.key, message: parsed.error });
     else if (parsed.value !== undefined) values[f.key] = parsed.value;
   }
@@ -87,7 +87,10 @@ export async function validateObject(
       input.existing?.get(i) ?? (original ? await loadChildren(deps.db, child, original[model.pk.key]) : []);
     const planned = planChildren(child, i, perms, existing, input.children.get(i) ?? [], input.source);
     errors.push(...planned.errors);
-    children.push({ inline: i, ops: planned.ops });
+    const parentPk = original?.[model.pk.key];
+    const ops = await cleanChildren(deps, child, i, parentPk, planned.ops, errors);
+    await refuseBlockedDeletes(deps, child, i, ops, errors);
+    children.push({ inline: i, ops });
   }
 
   const cleanInput = {
@@ -107,6 +110,84 @@ export async function validateObject(
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, submission: { values, links, children, editable: input.editable } };
+}
+
+/**
+ * Runs the child model's own hooks (its `clean`, as on its own form) on each row to add or
+ * change: `values` holds the row's values and the foreign key to the parent (absent while the
+ * parent is being added; `parentKey` names it). A hook may adjust the values; a change it makes
+ * void is dropped. Problems go to the row, on the field when the inline shows it.
+ */
+async function cleanChildren(
+  deps: WriteDeps,
+  child: Model['inlines'][number],
+  inline: number,
+  parentPk: unknown,
+  ops: readonly ChildOp[],
+  errors: ModelError[],
+): Promise<ChildOp[]> {
+  const clean = child.hooks.clean;
+  if (!clean) return [...ops];
+  const fk = child.fk.key;
+  const shown = new Set(child.fields.map((f) => f.key));
+  const kept: ChildOp[] = [];
+  for (const op of ops) {
+    if (op.kind === 'delete') {
+      kept.push(op);
+      continue;
+    }
+    const values: Record<string, unknown> = { ...op.values };
+    if (parentPk !== undefined) values[fk] = parentPk;
+    const problems = await clean({
+      mode: op.kind === 'insert' ? 'add' : 'change',
+      values,
+      extra: {},
+      original: op.kind === 'update' ? (op.original as never) : undefined,
+      user: deps.user,
+      db: deps.db,
+      parentKey: fk,
+    });
+    for (const e of problems ?? [])
+      errors.push({
+        field: e.field !== null && shown.has(e.field) ? e.field : null,
+        message: e.message,
+        child: { inline, row: op.row },
+      });
+    delete values[fk];
+    if (op.kind === 'insert') {
+      kept.push({ ...op, values });
+      continue;
+    }
+    const changed = child.fields
+      .filter((f) => f.key in values && valueChanged(f, op.original[f.key], values[f.key]))
+      .map((f) => f.key);
+    if (changed.length > 0) kept.push({ ...op, values, changed });
+  }
+  return kept;
+}
+
+/**
+ * Asks the child model's `deleteBlockers` (a primary address) about the rows the write deletes:
+ * each refusal goes on its row, in the words of the one hook the delete pages use too.
+ */
+async function refuseBlockedDeletes(
+  deps: WriteDeps,
+  child: Model['inlines'][number],
+  inline: number,
+  ops: readonly ChildOp[],
+  errors: ModelError[],
+): Promise<void> {
+  const deletes = ops.flatMap((op) => (op.kind === 'delete' ? [op] : []));
+  if (!child.deleteBlockers || deletes.length === 0) return;
+  const key = child.meta.pk!.key;
+  const blockers = await child.deleteBlockers(
+    { db: deps.db, user: deps.user },
+    deletes.map((op) => op.original as never),
+  );
+  for (const { row, message } of blockers) {
+    const op = deletes.find((d) => String(d.original[key]) === String((row as Row)[key]));
+    errors.push({ field: null, message, child: op ? { inline, row: op.row } : { inline } });
+  }
 }
 
 async function relatedExists(db: AppDb, field: FieldMeta, value: unknown): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { columnRules } from '../admin/services/check-rules.js';
+import type { CheckRules } from '../db/check-rules.js';
 import {
   columnValueProblem,
   INT_RANGE,
@@ -66,10 +66,11 @@ export function parseKey(field: FieldMeta, text: string): number | string | unde
 
 /**
  * What the column's CHECK rules ask, in words (their messages): what a write is checked against
- * beyond its type and length, for documents such as the OpenAPI one.
+ * beyond its type and length, for documents such as the OpenAPI one. `rules` are the installed
+ * apps' (`registry.checkRules`, which a registration carries as `checkRules`).
  */
-export function fieldRules(field: FieldMeta): string[] {
-  return columnRules(field.column).map((rule) => rule.message);
+export function fieldRules(field: FieldMeta, rules: CheckRules): string[] {
+  return rules.forColumn(field.column).map((rule) => rule.message);
 }
 
 /** What parsing one input gave: a value (undefined = leave it to the column's default) or an error. */
@@ -79,15 +80,21 @@ const REQUIRED = 'This field is required.';
 
 /**
  * Parses one input for a column: trims text, checks length, numbers, dates, choices and the
- * column's CHECK rules given in JavaScript ({@link columnRules}), and maps an empty input to
- * NULL (nullable), the column default (when adding), or "required".
+ * column's CHECK rules given in JavaScript (`rules.forColumn`: the installed apps' rules, which a
+ * registration carries as `checkRules`), and maps an empty input to NULL (nullable), the column
+ * default (when adding), or "required".
  *
  * @example
- *   parseField(questionText, '  Hi ', 'add') // { ok: true, value: 'Hi' }
- *   parseField(votes, 'x', 'change')          // { ok: false, error: 'Enter a whole number.' }
+ *   parseField(questionText, '  Hi ', 'add', reg.checkRules) // { ok: true, value: 'Hi' }
+ *   parseField(votes, 'x', 'change', reg.checkRules)          // { ok: false, error: 'Enter a whole number.' }
  */
-export function parseField(field: FieldMeta, raw: string | undefined, mode: 'add' | 'change'): Parsed {
-  const parsed = parseInput(field, raw, mode);
+export function parseField(
+  field: FieldMeta,
+  raw: string | undefined,
+  mode: 'add' | 'change',
+  rules: CheckRules,
+): Parsed {
+  const parsed = parseInput(field, raw, mode, rules);
   if (!parsed.ok) return parsed;
   // The column's own limits (numeric precision, bigint range, NUL in JSON), as every write checks them.
   const problem = columnValueProblem(field.column, parsed.value);
@@ -144,7 +151,12 @@ export function valueChanged(field: FieldMeta, before: unknown, after: unknown):
   return storedText(field, before) !== storedText(field, after);
 }
 
-function parseInput(field: FieldMeta, raw: string | undefined, mode: 'add' | 'change'): Parsed {
+function parseInput(
+  field: FieldMeta,
+  raw: string | undefined,
+  mode: 'add' | 'change',
+  rules: CheckRules,
+): Parsed {
   if (field.kind === 'boolean') return { ok: true, value: raw !== undefined && raw !== '' && raw !== '0' };
   const text =
     field.kind === 'longtext' || field.kind === 'json'
@@ -165,7 +177,7 @@ function parseInput(field: FieldMeta, raw: string | undefined, mode: 'add' | 'ch
         const problem = textProblem(text, field.maxLength);
         if (problem) return { ok: false, error: problem };
       }
-      for (const rule of columnRules(field.column)) {
+      for (const rule of rules.forColumn(field.column)) {
         const error = rule.validate?.(text);
         if (error !== undefined) return { ok: false, error };
       }

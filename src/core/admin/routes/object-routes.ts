@@ -5,7 +5,6 @@ import type { Row } from '../options.js';
 import { CHANGELIST_FILTERS, carriedFilters, preserveFilters, queryOf } from '../query-string.js';
 import type { Registration } from '../registration.js';
 import { hasObjectPerm, modelPerms } from '../services/access.js';
-import { refuseBlockedInlineDeletes } from '../services/delete-refusals.js';
 import { type FormBody, one } from '../services/form-values.js';
 import { type FormState, initialForm, parseForm } from '../services/object-form.js';
 import { saveObject } from '../services/save-object.js';
@@ -105,11 +104,6 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
     const stored = upload && (await storeUpload(upload, body, parsed.state, uploadCtx));
     if (!parsed.ok || Object.keys(parsed.state.errors).length > 0)
       return render(request, reply, reg, user, parsed.state, filters, original && pkOf(original));
-    // Child rows their model will not let go (a primary address), said on their rows first.
-    if (await refuseBlockedInlineDeletes({ db, user }, index, parsed.parsed)) {
-      if (stored) await upload?.discard?.(stored, uploadCtx);
-      return render(request, reply, reg, user, parsed.state, filters, original && pkOf(original));
-    }
     if (stored) Object.assign(parsed.parsed.values, stored);
     const saved = await saveObject({ db, index, user }, reg, original, parsed.parsed, parsed.state);
     if (!saved.ok) {

@@ -1,7 +1,7 @@
 import { integer, pgTable, serial, varchar } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
+import { indexCheckRules } from '../../db/check-rules.js';
 import { describeTable } from '../introspect.js';
-import { columnRules, useCheckRules } from './check-rules.js';
 import { databaseError, mapDatabaseError, type PgErrorInfo, raisedByTrigger } from './constraint-errors.js';
 
 const phone = pgTable('t_phone', {
@@ -11,7 +11,16 @@ const phone = pgTable('t_phone', {
 });
 const meta = describeTable(phone);
 const labelOf = (key: string) => meta.field(key)?.label ?? key;
-const map = (error: PgErrorInfo) => mapDatabaseError(meta, 'Phone', labelOf, error);
+const { rules } = indexCheckRules([
+  {
+    app: 't',
+    rules: [
+      { name: 't_phone_shape_check', column: phone.number, message: 'Enter digits.', validate: () => 'x' },
+      { name: 't_phone_owner_check', message: 'Choose an owner.' },
+    ],
+  },
+]);
+const map = (error: PgErrorInfo) => mapDatabaseError(meta, 'Phone', labelOf, error, rules);
 
 /** What a PL/pgSQL `RAISE … USING ERRCODE, CONSTRAINT, TABLE, COLUMN, MESSAGE` reports. */
 const raised = (extra: Partial<PgErrorInfo>): PgErrorInfo => ({
@@ -75,10 +84,6 @@ describe('check constraints given a message', () => {
     constraint: 't_phone_shape_check',
     message: 'new row for relation "t_phone" violates check constraint "t_phone_shape_check"',
   };
-  useCheckRules([
-    { name: 't_phone_shape_check', column: phone.number, message: 'Enter digits.', validate: () => 'x' },
-    { name: 't_phone_owner_check', message: 'Choose an owner.' },
-  ]);
 
   it('say the message, on the field of their column', () => {
     expect(map(shape)).toEqual({ field: 'number', message: 'Enter digits.' });
@@ -89,7 +94,7 @@ describe('check constraints given a message', () => {
   });
 
   it('give the forms the rules to run first, by column', () => {
-    expect(columnRules(phone.number).map((r) => r.name)).toEqual(['t_phone_shape_check']);
-    expect(columnRules(phone.ownerId)).toEqual([]);
+    expect(rules.forColumn(phone.number).map((r) => r.name)).toEqual(['t_phone_shape_check']);
+    expect(rules.forColumn(phone.ownerId)).toEqual([]);
   });
 });

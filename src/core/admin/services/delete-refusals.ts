@@ -1,8 +1,6 @@
 import type { ActionContext, Row } from '../options.js';
 import type { Registration } from '../registration.js';
-import type { AdminIndex } from '../site.js';
 import type { DeleteNode } from './delete-plan.js';
-import type { ParsedSubmission } from './object-form.js';
 
 /** An object its registration's `deleteBlockers` will not let go, as the delete page lists it. */
 export interface RefusedNode extends DeleteNode {
@@ -32,35 +30,4 @@ export async function deleteRefusals(
     children: [],
     message,
   }));
-}
-
-/**
- * Asks each inline's model (when it is registered with `deleteBlockers`) about the child rows the
- * submission deletes, and puts each refusal on its row of the form. Returns whether there was
- * any: then the form is shown again and nothing is written.
- */
-export async function refuseBlockedInlineDeletes(
-  ctx: ActionContext,
-  index: AdminIndex,
-  submission: ParsedSubmission,
-): Promise<boolean> {
-  let refused = false;
-  for (const { state, ops } of submission.inlineOps) {
-    const reg = index.forTable(state.inline.meta.table);
-    const deletes = ops.flatMap((op) => (op.kind === 'delete' ? [op] : []));
-    if (!reg?.options.deleteBlockers || deletes.length === 0) continue;
-    const key = reg.pk.key;
-    const blockers = await reg.options.deleteBlockers(
-      ctx,
-      deletes.map((op) => op.original as never),
-    );
-    for (const { row, message } of blockers) {
-      const op = deletes.find((d) => String(d.original[key]) === String((row as Row)[key]));
-      const rowState = op && state.rows[op.row];
-      if (rowState) rowState.errors['__all__'] = [...(rowState.errors['__all__'] ?? []), message];
-      else state.errors.push(message);
-      refused = true;
-    }
-  }
-  return refused;
 }
