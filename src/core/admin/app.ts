@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { defineApp } from '../apps/define-app.js';
-import { AdminRegistrationError } from './errors.js';
 import { registerAdminRoutes } from './routes/routes.js';
 import * as schema from './schema.js';
 import { buildAdminSite } from './site.js';
@@ -20,13 +19,5 @@ export default defineApp({
   provide: (registry) => ({ admin: buildAdminSite(registry) }),
   routes: (app, ctx) => registerAdminRoutes(app, ctx),
   staticDir: join(import.meta.dirname, 'static'),
-  checks: (registry) => {
-    try {
-      buildAdminSite(registry);
-      return [];
-    } catch (error) {
-      if (error instanceof AdminRegistrationError) return [...error.problems];
-      throw error;
-    }
-  },
+  // No `checks`: `slipway check` calls `provide` once and reports its AdminRegistrationError.
 });

@@ -117,4 +117,26 @@ describe('defineApiRoutes', () => {
     const withHeader = await new ApiClient(t.app, { session }).post('/api/v1/trial/count/', { count: 2 });
     expect(withHeader.statusCode, withHeader.body).toBe(200);
   });
+
+  it('lists the routes in the OpenAPI document and on /api/docs: path, method, permission, schema', async () => {
+    const res = await new ApiClient(t.app).get('/api/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    const hello = doc.paths['/api/v1/trial/hello/{name}/'].get;
+    expect(hello).toMatchObject({
+      tags: ['Trial: more endpoints'],
+      description: 'Needs `polls.view_question` or `polls.change_question`.',
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+    });
+    expect(Object.keys(hello.responses)).toEqual(['200', '401', '403']);
+    const count = doc.paths['/api/v1/trial/count/'].post;
+    expect(count.description).toBe('Any authenticated user.');
+    expect(count.requestBody.content['application/json'].schema.required).toEqual(['count']);
+    expect(count.responses['422'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/ValidationProblem',
+    });
+    expect(doc.tags).toContainEqual({ name: 'Trial: more endpoints' });
+    const page = await new ApiClient(t.app).get('/api/docs');
+    expect(page.body).toContain('/api/v1/trial/hello/{name}/');
+  });
 });

@@ -8,6 +8,34 @@ import { apiValidatorCompiler } from './validation.js';
 /** Where the API's endpoints live; an app's routes are mounted below it. */
 export const API_PREFIX = '/api/v1/';
 
+/** An endpoint added with {@link defineApiRoutes}, as the OpenAPI document describes it. */
+export interface DocumentedRoute {
+  readonly method: ApiRoute['method'];
+  /** The full path, in Fastify's syntax: `/api/v1/contacts/attachment/:id/file/`. */
+  readonly path: string;
+  /** The permissions of which any one will do; empty: any authenticated user. */
+  readonly permissions: readonly string[];
+  readonly summary?: string;
+  readonly tag: string;
+  readonly schema?: FastifySchema;
+}
+
+/**
+ * The endpoints the apps added with {@link defineApiRoutes}, in the order they were added: one
+ * list per server, provided on the app context by the api app, read by `/api/openapi.json` once
+ * every app's routes are registered.
+ */
+export interface ApiRouteList {
+  readonly routes: DocumentedRoute[];
+}
+
+declare module '../apps/define-app.js' {
+  interface AppContext {
+    /** The endpoints added with defineApiRoutes (the api app provides the list). */
+    readonly apiRoutes?: ApiRouteList;
+  }
+}
+
 /** One endpoint an app adds to the API. */
 export interface ApiRoute<Params = Record<string, string>, Body = unknown, Query = unknown> {
   readonly method: Extract<HTTPMethods, 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'>;
@@ -20,6 +48,10 @@ export interface ApiRoute<Params = Record<string, string>, Body = unknown, Query
   readonly permission?: string | readonly string[];
   /** The message of the 403 when the permission is missing. */
   readonly deniedMessage?: string;
+  /** One line for the OpenAPI document (default: the method and path). */
+  readonly summary?: string;
+  /** The OpenAPI tag it is listed under (default: "<app label>: more endpoints", by the path's first part). */
+  readonly tag?: string;
   /** JSON Schemas of `body`, `querystring`, `params`: failures are the API's 422 (body) or 400. */
   readonly schema?: FastifySchema;
   /** The endpoint; `user` is the authenticated user. Throw a SlipwayError for a problem response. */
@@ -44,7 +76,8 @@ export interface ApiRoutes {
  * 2. the route's permission (any one of a list), else 403;
  * 3. the route's JSON Schemas, with the API's validator: every problem listed, no coercion;
  * 4. errors as the API's problem documents (`application/problem+json`, docs/errors.md): a
- *    SlipwayError thrown by the handler is answered with its status and code.
+ *    SlipwayError thrown by the handler is answered with its status and code;
+ * 5. listed in `/api/openapi.json` and `/api/docs`: path, method, permission, schemas.
  * Call it from the app's `routes` hook; the paths are below `/api/v1/`.
  *
  * @example
@@ -72,9 +105,18 @@ export async function defineApiRoutes(
     register({
       route(route) {
         const needed = typeof route.permission === 'string' ? [route.permission] : (route.permission ?? []);
+        const url = `${API_PREFIX}${route.path.replace(/^\/+/, '')}`;
+        ctx.apiRoutes?.routes.push({
+          method: route.method,
+          path: url,
+          permissions: needed,
+          tag: route.tag ?? defaultTag(ctx, route.path),
+          ...(route.summary ? { summary: route.summary } : {}),
+          ...(route.schema ? { schema: route.schema } : {}),
+        });
         scope.route({
           method: route.method,
-          url: `${API_PREFIX}${route.path.replace(/^\/+/, '')}`,
+          url,
           ...(route.schema ? { schema: route.schema } : {}),
           // The API's authentication decides on CSRF (only a session-authenticated request needs it).
           config: { csrf: false },
@@ -88,4 +130,11 @@ export async function defineApiRoutes(
       },
     });
   });
+}
+
+/** "Contacts: more endpoints" for `contacts/…`: the app named by the path's first part. */
+function defaultTag(ctx: AppContext, path: string): string {
+  const first = path.replace(/^\/+/, '').split('/')[0] ?? '';
+  const app = ctx.registry.apps.find((a) => a.name === first);
+  return `${app?.label ?? (first || 'API')}: more endpoints`;
 }

@@ -1,5 +1,6 @@
 import { withArticle } from '../admin/format.js';
 import { actionBodySchema } from './action-routes.js';
+import type { DocumentedRoute } from './define-api-routes.js';
 import { type JsonSchema, listQuerySchema, readSchema, writeSchema } from './json-schema.js';
 import type { ApiResource } from './resource.js';
 
@@ -228,9 +229,67 @@ function operations(
 }
 
 /**
+ * An endpoint added with defineApiRoutes: its path (`:id` as `{id}`), method, permission (in the
+ * description, as for the models' endpoints), the schemas it was given (body, query string,
+ * path parameters, responses) and the problem documents it may answer.
+ */
+function routeOperation(route: DocumentedRoute, paths: Record<string, unknown>): void {
+  const path = route.path.replace(/:(\w+)/g, '{$1}');
+  const schema = (route.schema ?? {}) as {
+    body?: JsonSchema;
+    querystring?: JsonSchema;
+    params?: JsonSchema;
+    response?: Record<string, JsonSchema>;
+  };
+  const props = (s: JsonSchema | undefined) =>
+    ((s as { properties?: Record<string, JsonSchema> } | undefined)?.properties ?? {}) as Record<
+      string,
+      JsonSchema
+    >;
+  const requiredOf = (s: JsonSchema | undefined) =>
+    (s as { required?: string[] } | undefined)?.required ?? [];
+  const parameters = [
+    ...[...route.path.matchAll(/:(\w+)/g)].map(([, name]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: props(schema.params)[name!] ?? { type: 'string' },
+    })),
+    ...Object.entries(props(schema.querystring)).map(([name, s]) => ({
+      name,
+      in: 'query',
+      required: requiredOf(schema.querystring).includes(name),
+      schema: s,
+    })),
+  ];
+  const ok = schema.response?.['200'] ?? schema.response?.['201'];
+  const method = route.method.toLowerCase();
+  const needs =
+    route.permissions.length === 0
+      ? 'Any authenticated user.'
+      : `Needs ${route.permissions.map((p) => `\`${p}\``).join(' or ')}.`;
+  const operation = {
+    tags: [route.tag],
+    operationId: `${method}${path.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '')}`,
+    summary: route.summary ?? `${route.method} ${path}`,
+    description: needs,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(schema.body ? { requestBody: { required: true, content: json(schema.body) } } : {}),
+    responses: {
+      [schema.response?.['201'] ? 201 : 200]: { description: 'Done.', ...(ok ? { content: json(ok) } : {}) },
+      ...(schema.querystring || schema.params ? { 400: PROBLEMS.query } : {}),
+      401: PROBLEMS.unauthenticated,
+      403: PROBLEMS.forbidden,
+      ...(schema.body ? { 422: PROBLEMS.invalid } : {}),
+    },
+  };
+  paths[path] = { ...((paths[path] as object | undefined) ?? {}), [method]: operation };
+}
+
+/**
  * The OpenAPI 3.1 document of the API, generated from the admin registrations: one path pair and
- * five schemas (read, create, update, patch, page) per registered model, the problem documents,
- * and the two ways to authenticate.
+ * five schemas (read, create, update, patch, page) per registered model, the endpoints apps added
+ * with defineApiRoutes, the problem documents, and the two ways to authenticate.
  *
  * @example
  *   buildOpenApi(describeResources(index)).paths['/api/v1/polls/question/'].get.operationId
@@ -238,13 +297,27 @@ function operations(
  */
 export function buildOpenApi(
   resources: readonly ApiResource[],
-  options: { customCreates?: ReadonlyMap<string, CustomCreate>; title?: string; version?: string } = {},
+  options: {
+    customCreates?: ReadonlyMap<string, CustomCreate>;
+    /** The endpoints apps added with defineApiRoutes. */
+    routes?: readonly DocumentedRoute[];
+    title?: string;
+    version?: string;
+  } = {},
 ) {
   const info = { title: options.title ?? 'Slipway API', version: options.version ?? '1' };
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, unknown> = { Problem: PROBLEM_SCHEMA, ValidationProblem: VALIDATION_PROBLEM };
   for (const resource of resources)
     operations(resource, paths, schemas, options.customCreates?.get(resource.path));
+  const routes = options.routes ?? [];
+  for (const route of routes) routeOperation(route, paths);
+  const tags = [
+    ...new Set([
+      ...resources.map((r) => `${r.reg.appLabel}: ${r.reg.labelPlural}`),
+      ...routes.map((r) => r.tag),
+    ]),
+  ];
   return {
     openapi: '3.1.0',
     info: {
@@ -253,7 +326,7 @@ export function buildOpenApi(
         'JSON endpoints for every model registered in the admin, with the same permissions. Authenticate with `Authorization: Token <key>` (create one with `slipway createtoken <username>`), or with the session cookie plus the `X-CSRF-Token` header on unsafe requests. Errors are RFC 9457 problem documents.',
     },
     servers: [{ url: '/' }],
-    tags: resources.map((r) => ({ name: `${r.reg.appLabel}: ${r.reg.labelPlural}` })),
+    tags: tags.map((name) => ({ name })),
     paths,
     components: {
       schemas,

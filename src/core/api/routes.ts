@@ -30,7 +30,12 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
   app.setValidatorCompiler(apiValidatorCompiler());
   installApiErrors(app);
   const tokenPath = resources.find((r) => r.reg.meta.table === token)?.path;
-  registerDocsRoutes(app, resources, new Map(tokenPath ? [[tokenPath, TOKEN_CREATE]] : []));
+  registerDocsRoutes(
+    app,
+    resources,
+    new Map(tokenPath ? [[tokenPath, TOKEN_CREATE]] : []),
+    ctx.apiRoutes?.routes ?? [],
+  );
   await app.register(async (models) => {
     // Bodies are JSON (or a form): a text/plain body is refused with 415, not parsed as a string.
     models.removeContentTypeParser('text/plain');

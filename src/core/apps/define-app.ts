@@ -70,10 +70,12 @@ export interface AppManifest {
   /** A folder of static files, served at `/static/<name>/`. */
   readonly staticDir?: string;
   /**
-   * Problems with how the app is configured, one line each, reported by `slipway check` (the
-   * admin checks every registration here). Empty when all is well.
+   * Problems with how the app is configured, one line each, reported by `slipway check`. Empty
+   * when all is well. `provided` is what the installed apps' `provide` gave, each called once by
+   * the check (the admin's index, when its registrations are valid); a `provide` that throws is
+   * reported itself (every line of an error's `problems`, else its message).
    */
-  readonly checks?: (registry: AppRegistry) => string[];
+  readonly checks?: (registry: AppRegistry, provided: Partial<AppContext>) => string[];
   /** Runs after every `migrate`, applied migrations or not (the auth app syncs permissions). */
   readonly afterMigrate?: (ctx: MigrateContext) => Promise<void>;
   /**

@@ -1,3 +1,4 @@
+import type { AppContext } from '../../apps/define-app.js';
 import { projectMigrations } from '../../apps/project-migrations.js';
 import { deployProblems } from '../../config/deploy-checks.js';
 import { checkAppModels } from '../../db/migrate/check-models.js';
@@ -32,7 +33,19 @@ export default defineCommand({
         'models: not checked here (drizzle-kit, a development tool, is not installed): run it in a checkout',
       );
     }
-    for (const app of ctx.registry().apps) add(app.name, app.checks?.(ctx.registry()) ?? []);
+    // What the apps provide (the admin's index) is built once, as at boot, and handed to every
+    // app's checks; a provide that fails (bad admin registrations) is itself the problem.
+    const registry = ctx.registry();
+    let provided: Partial<AppContext> = {};
+    for (const app of registry.apps) {
+      if (!app.provide) continue;
+      try {
+        provided = { ...provided, ...app.provide(registry) };
+      } catch (error) {
+        add(app.name, problemsOf(error));
+      }
+    }
+    for (const app of registry.apps) add(app.name, app.checks?.(registry, provided) ?? []);
     if (values['deploy']) add('deploy', deployProblems(ctx.config()));
 
     const files = projectMigrations(ctx.registry().apps);
@@ -63,6 +76,13 @@ export default defineCommand({
     return 1;
   },
 });
+
+/** An error as lines: its `problems` (AdminRegistrationError lists every one), else its message. */
+function problemsOf(error: unknown): string[] {
+  const { problems, message } = error as { problems?: unknown; message?: unknown };
+  if (Array.isArray(problems) && problems.every((p) => typeof p === 'string')) return problems;
+  return [String(message ?? error)];
+}
 
 function isMissingPackage(error: unknown, name: string): boolean {
   const { code, message } = error as { code?: string; message?: string };
