@@ -56,6 +56,7 @@ export function installDatabaseQueue(
       if (!(error instanceof QueueRefusal)) return reply.hijack(); // the client left while waiting
       request.log.warn({ reason: error.reason, ...queue.size }, 'database queue refused a request');
       stats?.refused.record(msToNs(Math.max(reply.elapsedTime, 0.001)));
+      if (stats) stats.reasons[error.reason]++;
       reply.header('retry-after', String(Math.max(1, Math.ceil(error.expectedWaitMs / 1000))));
       return sendProblem(request, reply, {
         title: 'Service Unavailable',
@@ -115,6 +116,7 @@ function queueStats(app: FastifyInstance) {
     /** Requests inside Fastify (from onRequest until their connection is done) when one more arrives. */
     inServer: createHistogram(),
   };
+  const reasons = { full: 0, slow: 0, timeout: 0 };
   let inServer = 0;
   app.addHook('onRequest', async (_request, reply) => {
     h.inServer.record(++inServer);
@@ -149,7 +151,7 @@ function queueStats(app: FastifyInstance) {
           beforeQueue: summary(h.before),
           waitInQueue: summary(h.wait),
           holdingDatabase: summary(h.held),
-          refused503: summary(h.refused),
+          refused503: { ...summary(h.refused), ...reasons },
           requestsInServer: {
             p50: h.inServer.percentile(50),
             p99: h.inServer.percentile(99),
@@ -160,5 +162,5 @@ function queueStats(app: FastifyInstance) {
       })}\n`,
     );
   });
-  return h;
+  return { ...h, reasons };
 }

@@ -105,7 +105,10 @@ export class FairQueue {
         if (released) return;
         released = true;
         const held = performance.now() - granted;
-        this.holdMs = this.holdMs === 0 ? held : this.holdMs + (held - this.holdMs) / 20;
+        // One stall (a collection, a checkpoint) moves the average by a fifth at most, so that
+        // it does not turn a short line into refusals.
+        const sample = this.holdMs === 0 ? held : Math.min(held, 5 * this.holdMs);
+        this.holdMs = this.holdMs === 0 ? held : this.holdMs + (sample - this.holdMs) / 20;
         const next = this.waiting.shift();
         if (next) next.grant(this.turn());
         else this.active--;
