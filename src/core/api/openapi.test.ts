@@ -52,6 +52,14 @@ describe('/api/openapi.json', () => {
     });
   });
 
+  it('lists the endpoints apps add with defineApiRoutes (the contacts attachment file)', () => {
+    expect(doc.paths['/api/v1/contacts/attachment/{id}/file/']?.['get']).toMatchObject({
+      tags: ['Contacts: more endpoints'],
+      description: 'Needs `contacts.view_attachment` or `contacts.change_attachment`.',
+      responses: { 200: expect.anything(), 401: expect.anything(), 403: expect.anything() },
+    });
+  });
+
   it('describes every registered model with its five operations', () => {
     const { registrations } = buildAdminSite(createRegistry(installedApps));
     expect(registrations.length).toBeGreaterThan(3);
