@@ -93,7 +93,12 @@ export function createWritableHost(
     if (!closed) void search();
   }, intervalMs);
   timer.unref();
-  void search();
+  // Connections wait for this first search: the first host listed may be a standby (after a
+  // failover, db,db-replica lists the old primary first), and a migration at start must not
+  // meet it.
+  let starting: Promise<void> | undefined = search().finally(() => {
+    starting = undefined;
+  });
 
   const notice = (error: unknown) => {
     const code = (error as { code?: unknown } | undefined)?.code;
@@ -116,13 +121,36 @@ export function createWritableHost(
 
   class WritableClient extends pg.Client {
     /** The host this connection went to. */
-    readonly target = hosts[index]!;
+    target = hosts[index]!;
     /** Set when the server answered 25006: it is not the primary any more. */
     readOnly = false;
 
     constructor(config?: pg.ClientConfig) {
       // pg-pool keeps the password non-enumerable: a spread alone would drop it.
       super({ ...config, password: config?.password, ...hosts[index] });
+    }
+
+    // Opens to the writable host as now known, once the first search has ended.
+    override connect(...args: unknown[]): never {
+      const callback = args[0];
+      const open = () => {
+        this.target = hosts[index]!;
+        const self = this as unknown as {
+          host: string;
+          port: number;
+          connectionParameters: { host: string; port: number };
+        };
+        self.host = self.connectionParameters.host = this.target.host;
+        self.port = self.connectionParameters.port = this.target.port;
+        return (super.connect as (cb?: unknown) => unknown)(callback);
+      };
+      if (!starting) return open() as never;
+      const opened = starting.then(open);
+      if (callback) {
+        opened.catch(() => undefined);
+        return undefined as never;
+      }
+      return opened as never;
     }
 
     // Every query, in a transaction or not, tells of a read-only server at once; its error (a
