@@ -97,6 +97,7 @@ describe(`backup create and restore (${engineName})`, () => {
           .trim()
           .split('\n')
           .filter((l) => !l.startsWith('Using ')),
+        r.stderr,
       ).toHaveLength(1);
       expect(r.stderr).toMatch(message);
       expect(await live()).toEqual(before);

@@ -144,6 +144,10 @@ async function postgresStaging(
       try {
         if (!swapped) await q(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
       } finally {
+        // Released here rather than by the session's end, which the server completes only after
+        // the client has gone: a restore started right after this one could still find it held.
+        if (purpose === 'restore')
+          await q('SELECT pg_advisory_unlock($1, hashtext($2))', [RESTORE_LOCK, live]).catch(() => undefined);
         await admin.end().catch(() => undefined);
       }
     },
