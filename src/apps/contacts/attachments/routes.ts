@@ -6,8 +6,8 @@ import type { AppContext } from '../../../core/apps/define-app.js';
 import { PermissionDeniedError } from '../../../core/auth/errors.js';
 import type { AuthUser } from '../../../core/auth/request-user.js';
 import { ContactNotFoundError } from '../errors.js';
-import { attachmentFile, type MediaDeps, removeDeletedFiles } from './service.js';
-import { removeStaleUploads } from './storage.js';
+import { attachmentFile, type MediaDeps, removeDeletedFiles, storedNamesInUse } from './service.js';
+import { removeStaleUploads, removeUnconfirmedUploads } from './storage.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -84,8 +84,9 @@ export async function registerAttachmentRoutes(app: FastifyInstance, ctx: AppCon
  * After every unsafe admin or API request (the response is sent, its transaction committed),
  * removes the files of attachments deleted by then: by the admin's delete pages, the cascade from
  * a deleted person or company, or the API. Other paths (psql, the CLI) are swept by the next one.
- * Also removes the temporary files of interrupted uploads (see removeStaleUploads), at start and
- * from time to time.
+ * Also removes, at start and from time to time, the temporary files of interrupted uploads (see
+ * removeStaleUploads) and the stored files of uploads whose row never committed (a process killed
+ * between the two; see removeUnconfirmedUploads).
  */
 export async function installDeletedFileSweeper(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const deps = { db: ctx.database.db, mediaRoot: ctx.config.mediaRoot };
@@ -95,6 +96,9 @@ export async function installDeletedFileSweeper(app: FastifyInstance, ctx: AppCo
   const sweepStale = async () => {
     const removed = await removeStaleUploads(deps.mediaRoot);
     if (removed > 0) ctx.log.info({ removed }, 'removed the temporary files of interrupted uploads');
+    const orphans = await removeUnconfirmedUploads(deps.mediaRoot, (names) => storedNamesInUse(deps, names));
+    if (orphans > 0)
+      ctx.log.info({ removed: orphans }, 'removed the files of uploads whose row never committed');
   };
   await sweepStale().catch((error) => ctx.log.warn({ err: error }, 'could not remove interrupted uploads'));
   app.addHook('onResponse', async (request) => {

@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
+import { anyOf } from '../../../core/db/any-of.js';
 import type { AppDb } from '../../../core/db/database.js';
 import { ContactNotFoundError, ContactValidationError } from '../errors.js';
 import { inTransaction, lockOwner, type Owner } from '../owned.js';
 import { ATTACHMENT_KINDS, attachment } from '../schema.js';
-import { removeStoredFile, storedPath, storeFile } from './storage.js';
+import { confirmStored, removeStoredFile, storedPath, storeFile } from './storage.js';
 
 /** What the attachment services need: the database and where files live (config.mediaRoot). */
 export interface MediaDeps {
@@ -52,7 +53,7 @@ export async function addAttachment(
     ]);
   const stored = await storeFile(deps.mediaRoot, input.data, name.name, options);
   try {
-    return await inTransaction(deps.db, async (tx) => {
+    const row = await inTransaction(deps.db, async (tx) => {
       await lockOwner(tx, input.owner);
       const [row] = await tx
         .insert(attachment)
@@ -60,6 +61,8 @@ export async function addAttachment(
         .returning();
       return row!;
     });
+    await confirmStored(deps.mediaRoot, stored.storedName);
+    return row;
   } catch (error) {
     await removeStoredFile(deps.mediaRoot, stored.storedName);
     throw error;
@@ -92,6 +95,15 @@ export async function removeDeletedFiles(deps: MediaDeps): Promise<number> {
   const names = result.rows.map((r) => r.stored_name);
   for (const name of names) await removeStoredFile(deps.mediaRoot, name).catch(() => undefined);
   return names.length;
+}
+
+/** Which of `storedNames` an attachment row uses. */
+export async function storedNamesInUse(deps: MediaDeps, storedNames: string[]): Promise<ReadonlySet<string>> {
+  const rows = await deps.db
+    .select({ storedName: attachment.storedName })
+    .from(attachment)
+    .where(anyOf(attachment.storedName, storedNames));
+  return new Set(rows.map((r) => r.storedName));
 }
 
 /** An attachment and the path of its file, for downloads. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { ContactValidationError } from '../errors.js';
 import { ALLOWED_TYPES, binaryType, extensionOf, type FileType, PLAIN_TEXT, TextChecker } from './sniff.js';
 
@@ -43,7 +43,9 @@ export function storedPath(mediaRoot: string, storedName: string): string {
  *    stops the upload) and their sha256 computed;
  * 3. the type is read from the content (magic bytes, else UTF-8 text) and must agree with the
  *    extension;
- * 4. the file is synced and renamed to `<random>.<extension of the detected type>`.
+ * 4. the file is synced, a pending note `<random>.upload.pending` is written beside it, and it is
+ *    renamed to `<random>.<extension of the detected type>`. The note goes once the file's row
+ *    has committed (confirmStored), or, after a crash, with removeUnconfirmedUploads.
  * Anything refused leaves no file behind and throws a {@link ContactValidationError} on `file`.
  *
  * @example
@@ -68,6 +70,7 @@ export async function storeFile(
   const tmp = join(dir, `${id}.upload.tmp`);
   const file = await open(tmp, 'wx', 0o640);
   let type: FileType | undefined;
+  let note: string | undefined; // the pending note, once written
   let size = 0;
   try {
     const hash = createHash('sha256');
@@ -90,17 +93,21 @@ export async function storeFile(
     await file.sync();
     await file.close();
     const storedName = `attachments/${id}.${type.extension}`;
+    note = pendingPath(mediaRoot, storedName);
+    await writeFile(note, storedName, { flag: 'wx', mode: 0o640 });
     await rename(tmp, storedPath(mediaRoot, storedName));
     return { storedName, contentType: type.contentType, size, sha256: hash.digest('hex') };
   } catch (error) {
     await file.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
+    if (note) await unlink(note).catch(() => undefined);
     throw error;
   }
 }
 
 /** Removes a stored file; a file already gone is fine. */
 export async function removeStoredFile(mediaRoot: string, storedName: string): Promise<void> {
+  await confirmStored(mediaRoot, storedName);
   try {
     await unlink(storedPath(mediaRoot, storedName));
   } catch (error) {
@@ -145,6 +152,72 @@ export async function removeStaleUploads(
       () => removed++,
       () => undefined,
     );
+  }
+  return removed;
+}
+
+/**
+ * The note an upload leaves beside its file from just before the rename until its row has
+ * committed: `<id>.upload.pending`, holding the stored name. A process killed in between leaves
+ * it behind, which is how removeUnconfirmedUploads knows which files may lack their row, without
+ * ever judging a file it did not store (one restored, or whose rows were flushed).
+ */
+function pendingPath(mediaRoot: string, storedName: string): string {
+  return join(mediaRoot, 'attachments', `${basename(storedName).split('.')[0]}.upload.pending`);
+}
+
+/** Says that the row of a stored file has committed: its pending note goes. */
+export async function confirmStored(mediaRoot: string, storedName: string): Promise<void> {
+  await unlink(pendingPath(mediaRoot, storedName)).catch(() => undefined);
+}
+
+/**
+ * Settles the uploads whose pending note (see pendingPath) is over `olderThanMs` old: a file that
+ * no row names is removed, one whose row committed is kept; the note goes either way. `named`
+ * answers which of the given stored names a row uses. Returns how many files were removed.
+ *
+ * @example
+ *   await removeUnconfirmedUploads(config.mediaRoot, (names) => storedNamesInUse(deps, names));
+ */
+export async function removeUnconfirmedUploads(
+  mediaRoot: string,
+  named: (storedNames: string[]) => Promise<ReadonlySet<string>>,
+  olderThanMs = STALE_UPLOAD_MS,
+  now = Date.now(),
+): Promise<number> {
+  const dir = join(mediaRoot, 'attachments');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const pending = new Map<string, string>(); // stored name → its note
+  for (const name of names) {
+    const id = /^([0-9a-f]{32})\.upload\.pending$/.exec(name)?.[1];
+    if (!id) continue;
+    const note = join(dir, name);
+    const info = await stat(note).catch(() => undefined);
+    if (!info || now - info.mtimeMs < olderThanMs) continue;
+    const storedName = (await readFile(note, 'utf8').catch(() => '')).trim();
+    if (STORED_NAME.test(storedName) && storedName.startsWith(`attachments/${id}.`))
+      pending.set(storedName, note);
+    else await unlink(note).catch(() => undefined);
+  }
+  if (pending.size === 0) return 0;
+  const inUse = await named([...pending.keys()]);
+  let removed = 0;
+  for (const [storedName, note] of pending) {
+    if (!inUse.has(storedName)) {
+      try {
+        await unlink(storedPath(mediaRoot, storedName));
+        removed++;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') continue; // next time, then
+      }
+    }
+    await unlink(note).catch(() => undefined);
   }
   return removed;
 }
