@@ -62,14 +62,15 @@ describe('backups with several hosts, the first a standby', needs(postgresServer
 
   it('creates, verifies and restores on the writable server, not on the first host', async () => {
     const made = await run(['create', '--label', 'failover']);
-    expect(made).toMatchObject({ code: 0 });
+    expect(made, made.stderr).toMatchObject({ code: 0 });
     expect(made.stdout).toMatch(/^Created slipway-\S+-failover\.tar\.age/);
-    expect((await run(['verify', 'latest'])).code).toBe(0);
+    const verified = await run(['verify', 'latest']);
+    expect(verified, verified.stderr).toMatchObject({ code: 0 });
 
     await primary.query("DELETE FROM polls_question WHERE question_text = 'backed up'", [], 'slipway');
     expect(await marks(primary)).toBe('0');
     const restored = await run(['restore', 'latest', '--no-input']);
-    expect(restored).toMatchObject({ code: 0 });
+    expect(restored, restored.stderr).toMatchObject({ code: 0 });
     expect(await marks(primary)).toBe('1');
   }, 120_000);
 

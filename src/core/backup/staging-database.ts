@@ -18,7 +18,7 @@ import {
 } from './load-script.js';
 import { CUSTOM_DUMP_MEMBER } from './manifest.js';
 import { lockPglite } from './own-pglite.js';
-import { connectPostgres, ident, maintenanceDatabase } from './pg-client.js';
+import { connectPostgres, ident, maintenanceDatabase, onServerOf } from './pg-client.js';
 import type { ScriptPart } from './sql-script.js';
 import { splitScript } from './sql-script.js';
 
@@ -72,6 +72,9 @@ async function postgresStaging(
   }
   const q = async <T extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
     (await admin.query<T>(sql, params)).rows;
+  // The staging database is made on the server that accepts writes; it is loaded and read there,
+  // never through the host list, whose standby may not have replayed its CREATE DATABASE yet.
+  const server = onServerOf(config, admin);
   try {
     if (purpose === 'restore') {
       // Keyed by the live database's name: restores of other databases on the server may run.
@@ -95,10 +98,10 @@ async function postgresStaging(
   let swapped = false;
   let closed = false;
   return {
-    load: (sql) => loadIntoPostgres(config, name, major, sql, unknownSettingFilter(known)),
-    loadCustom: (dump) => restoreIntoPostgres(config, name, major, dump),
+    load: (sql) => loadIntoPostgres(server, name, major, sql, unknownSettingFilter(known)),
+    loadCustom: (dump) => restoreIntoPostgres(server, name, major, dump),
     async info() {
-      const client = await connectPostgres(config, name);
+      const client = await connectPostgres(server, name);
       try {
         return await readDatabaseInfo(
           { query: async (s, p) => (await client.query(s, p as unknown[])).rows },
