@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseError } from '../../core/admin/services/constraint-errors.js';
 import type { Database } from '../../core/db/database.js';
+import { databaseError } from '../../core/models/database-errors.js';
 import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
 import { describeOn } from '../../core/testing/test-database.js';
 import { moveContact, setPrimary } from './service.js';

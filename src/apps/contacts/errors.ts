@@ -1,5 +1,5 @@
-import { databaseError } from '../../core/admin/services/constraint-errors.js';
 import { type FieldError, SlipwayError } from '../../core/errors.js';
+import { databaseError } from '../../core/models/database-errors.js';
 
 /**
  * The contacts app's error catalogue. The services throw these; the HTTP layer turns them into

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeTable } from '../../core/admin/introspect.js';
-import { mapDatabaseError } from '../../core/admin/services/constraint-errors.js';
 import type { AdminBrowser, Form } from '../../core/admin/testing.js';
 import { type ApiClient, superuserClients } from '../../core/api/testing.js';
 import { indexCheckRules } from '../../core/db/check-rules.js';
+import { mapDatabaseError } from '../../core/models/database-errors.js';
+import { describeTable } from '../../core/models/fields.js';
 import { buildTestApp, type TestApp } from '../../core/testing/build-test-app.js';
 import { email } from './schema.js';
 import { newPerson, refused } from './testing.js';

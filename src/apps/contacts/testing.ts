@@ -1,5 +1,5 @@
-import { databaseError, type PgErrorInfo } from '../../core/admin/services/constraint-errors.js';
 import type { AppDb, Database } from '../../core/db/database.js';
+import { databaseError, type PgErrorInfo } from '../../core/models/database-errors.js';
 import { createCompany, createPerson } from './service.js';
 
 /**

@@ -1,9 +1,9 @@
 import { getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { describeTable } from '../../core/admin/introspect.js';
 import type { CheckRule } from '../../core/db/check-rules.js';
 import { NO_CHECK_RULES } from '../../core/db/check-rules.js';
 import type { FieldError } from '../../core/errors.js';
+import { describeTable } from '../../core/models/fields.js';
 import { parseField } from '../../core/models/values.js';
 import { ContactValidationError } from './errors.js';
 import { normalizePhoneNumber, phoneShapeError } from './phone.js';

@@ -2,8 +2,8 @@ import { bigint, pgTable, smallint, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPerson } from '../../apps/contacts/testing.js';
 import { type ApiClient, superuserClients } from '../api/testing.js';
+import { describeTable } from '../models/fields.js';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
-import { describeTable } from './introspect.js';
 import { parsePk } from './services/objects.js';
 import type { AdminBrowser } from './testing.js';
 

@@ -2,7 +2,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import type { AuthUser } from '../auth/request-user.js';
 import type { CheckRules } from '../db/check-rules.js';
 import type { ModelHooks } from '../models/define-model.js';
-import type { FieldMeta, TableMeta } from './introspect.js';
+import type { FieldMeta, TableMeta } from '../models/fields.js';
 import type { AdminAction, ComputedColumn, InlineOptions, ModelAdminOptions, Row } from './options.js';
 
 /** A changelist column, resolved. */

@@ -2,8 +2,8 @@ import { getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { permissionCodename } from '../auth/permissions.js';
 import type { CheckRules } from '../db/check-rules.js';
+import { describeTable, type FieldMeta, type TableMeta } from '../models/fields.js';
 import { humanize, pluralize } from './format.js';
-import { describeTable, type FieldMeta, type TableMeta } from './introspect.js';
 import type { ComputedColumn, InlineOptions, ManyToManyOptions, ModelAdminOptions, Row } from './options.js';
 import type { FormSection, Inline, ListColumn, ManyToMany, OrderTerm, Registration } from './registration.js';
 

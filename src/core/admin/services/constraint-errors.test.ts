@@ -1,8 +1,13 @@
 import { integer, pgTable, serial, varchar } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { indexCheckRules } from '../../db/check-rules.js';
-import { describeTable } from '../introspect.js';
-import { databaseError, mapDatabaseError, type PgErrorInfo, raisedByTrigger } from './constraint-errors.js';
+import {
+  databaseError,
+  mapDatabaseError,
+  type PgErrorInfo,
+  raisedByTrigger,
+} from '../../models/database-errors.js';
+import { describeTable } from '../../models/fields.js';
 
 const phone = pgTable('t_phone', {
   id: serial('id').primaryKey(),

@@ -2,9 +2,9 @@ import { inArray } from 'drizzle-orm';
 import type { AppDb } from '../../db/database.js';
 import { retryTransaction } from '../../db/retry-transaction.js';
 import { ConcurrentUpdateError } from '../../errors.js';
+import { databaseError, raisedByTrigger } from '../../models/database-errors.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
-import { databaseError, raisedByTrigger } from './constraint-errors.js';
 import { logAction } from './history.js';
 
 export type DeleteResult = { ok: true; count: number } | { ok: false; message: string };

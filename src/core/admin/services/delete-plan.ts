@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
-import { describeTable, type ForeignKeyMeta, type TableMeta } from '../introspect.js';
+import { describeTable, type ForeignKeyMeta, type TableMeta } from '../../models/fields.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';

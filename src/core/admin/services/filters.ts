@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
 import { parseDay } from '../../db/column-values.js';
 import type { AppDb } from '../../db/database.js';
-import { describeTable, type FieldMeta } from '../introspect.js';
+import { describeTable, type FieldMeta } from '../../models/fields.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';

@@ -1,5 +1,5 @@
+import type { FieldMeta } from '../../models/fields.js';
 import { toDateInput, toDateTimeLocal } from '../format.js';
-import type { FieldMeta } from '../introspect.js';
 
 // The parsing of one value belongs to the model layer; the form reads through it.
 export {

@@ -1,8 +1,8 @@
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
+import type { FieldMeta } from '../../models/fields.js';
 import type { Submission } from '../../models/model.js';
 import { validateObject } from '../../models/validate.js';
-import type { FieldMeta } from '../introspect.js';
 import type { Row } from '../options.js';
 import type { FormSection, Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';

@@ -1,7 +1,7 @@
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
-import { describeTable, type FieldMeta, type TableMeta } from '../introspect.js';
+import { describeTable, type FieldMeta, type TableMeta } from '../../models/fields.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';

@@ -1,6 +1,6 @@
 import { asc, count, desc, eq } from 'drizzle-orm';
 import type { AppDb } from '../../db/database.js';
-import { describeTable, type FieldMeta } from '../introspect.js';
+import { describeTable, type FieldMeta } from '../../models/fields.js';
 import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';

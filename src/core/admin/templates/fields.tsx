@@ -1,5 +1,5 @@
+import type { FieldMeta } from '../../models/fields.js';
 import { displayValue } from '../format.js';
-import type { FieldMeta } from '../introspect.js';
 import type { ManyToMany } from '../registration.js';
 import { BooleanIcon } from './boolean-icon.js';
 import { ErrorList, type ForeignKeyWidget, inputId, Widget } from './widgets.js';

@@ -1,5 +1,5 @@
+import type { FieldMeta } from '../../models/fields.js';
 import { ADMIN_TIME_ZONE } from '../format.js';
-import type { FieldMeta } from '../introspect.js';
 
 /** How a foreign key is edited: a select of every object, or an id input (enhanced by a picker). */
 export type ForeignKeyWidget =
