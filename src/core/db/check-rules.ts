@@ -33,7 +33,10 @@ export interface CheckRule {
 export interface CheckRules {
   /** The rule of a constraint name, if any. */
   named(name: string | undefined): CheckRule | undefined;
-  /** The rules with a `validate` to run on one column's input before saving. */
+  /**
+   * The rules about one column: their words describe the field (the OpenAPI document), and those
+   * with a `validate` run on its input before saving.
+   */
   forColumn(column: PgColumn): readonly CheckRule[];
 }
 
@@ -61,7 +64,7 @@ export function indexCheckRules(apps: readonly { app: string; rules: readonly Ch
   return {
     rules: Object.freeze({
       named: (name: string | undefined) => (name === undefined ? undefined : byName.get(name)?.rule),
-      forColumn: (column: PgColumn) => all.filter((r) => r.column === column && r.validate),
+      forColumn: (column: PgColumn) => all.filter((r) => r.column === column),
     }),
     problems,
   };
