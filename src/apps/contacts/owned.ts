@@ -103,27 +103,3 @@ export async function lockOwners(tx: AppDb, owners: readonly Owner[]): Promise<v
       );
   }
 }
-
-/**
- * Inserts new rows for one owner, the one to be primary first (so the database never sees two,
- * and its "first becomes primary" trigger agrees); returns them in input order.
- */
-export async function insertOwned<R>(
-  tx: AppDb,
-  kind: ContactKind,
-  owner: Owner,
-  rows: readonly { isPrimary: boolean }[],
-  primary: number,
-): Promise<R[]> {
-  const out: R[] = new Array(rows.length);
-  const order = [primary, ...rows.keys()].filter((i, n, all) => i < rows.length && all.indexOf(i) === n);
-  for (const i of order) {
-    const values = { ...rows[i], ...owner, isPrimary: i === primary };
-    const [row] = (await tx
-      .insert(tableOf(kind))
-      .values(values as never)
-      .returning()) as R[];
-    out[i] = row!;
-  }
-  return out;
-}

@@ -6,12 +6,10 @@ import {
   type ContactRow,
   inTransaction,
   lockOwner,
-  lockOwners,
   NOUNS,
   type Owner,
   ownerCondition,
   ownerOf,
-  tableOf,
 } from './owned.js';
 import { normalizePhoneNumber, type PhoneResult } from './phone.js';
 import { address } from './schema.js';
@@ -24,12 +22,15 @@ import {
   FieldErrors,
   type TelephoneInput,
 } from './validate.js';
+import { type ContactValues, changeContact, insertContact, lockRow, removeContact } from './writes.js';
 
 /**
  * Changes to one address, telephone or e-mail: adding, editing, switching the primary, moving
- * and deleting. Each runs in one transaction that first locks the owner's row, so two of them
- * on the same owner run one after the other. The database has the last word (migration
- * contacts/0002_primary_objects): what it refuses comes back as the errors of errors.ts.
+ * and deleting. Each cleans its input, then runs its write part (writes.ts, the code the admin
+ * and the API run too, through the models' hooks) in one transaction that first locks the
+ * owner's row, so two of them on the same owner run one after the other. The database has the
+ * last word (migration contacts/0002_primary_objects): what it refuses comes back as the errors
+ * of errors.ts.
  */
 
 export type ContactInput<K extends ContactKind> = K extends 'address'
@@ -92,36 +93,14 @@ async function clean<K extends ContactKind>(
   return values;
 }
 
-/** Demotes the owner's primary row of this kind, if any (the first half of a switch). */
-async function demote(tx: AppDb, kind: ContactKind, owner: Owner): Promise<void> {
-  const table = tableOf(kind);
-  await tx
-    .update(table)
-    .set({ isPrimary: false })
-    .where(and(ownerCondition(kind, owner), eq(table.isPrimary, true)));
+/** Finds a row and locks its owner (see lockRow), or throws ContactNotFoundError. */
+async function lockedRow<K extends ContactKind>(tx: AppDb, kind: K, id: number): Promise<ContactRow<K>> {
+  return found(kind, id, await lockRow(tx, kind, id));
 }
 
-/**
- * Finds a row and locks its owner, and `also` (a move's target) with it, in the fixed order of
- * {@link lockOwners}; re-reads the row once locked (a row that is not primary may have moved
- * meanwhile, to an owner that is then locked too).
- */
-async function lockedRow<K extends ContactKind>(
-  tx: AppDb,
-  kind: K,
-  id: number,
-  also?: Owner,
-): Promise<ContactRow<K>> {
-  const table = tableOf(kind);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const [before] = await tx.select().from(table).where(eq(table.id, id));
-    if (!before) break;
-    await lockOwners(tx, also ? [ownerOf(before), also] : [ownerOf(before)]);
-    const [row] = await tx.select().from(table).where(eq(table.id, id)).for('update');
-    if (!row) break;
-    if (row.personId === before.personId && row.companyId === before.companyId) return row as ContactRow<K>;
-  }
-  throw new ContactNotFoundError(NOUNS[kind], id);
+function found<K extends ContactKind>(kind: K, id: number, row: ContactRow<K> | undefined): ContactRow<K> {
+  if (!row) throw new ContactNotFoundError(NOUNS[kind], id);
+  return row;
 }
 
 /**
@@ -140,14 +119,9 @@ export async function addContact<K extends ContactKind>(
   options: ContactOptions = {},
 ): Promise<ContactRow<K>> {
   return inTransaction(db, async (tx) => {
-    await lockOwner(tx, owner);
+    await lockOwner(tx, owner); // before reading its primary address's country
     const values = await clean(tx, kind, owner, input, options);
-    if (values.isPrimary) await demote(tx, kind, owner);
-    const [row] = await tx
-      .insert(tableOf(kind))
-      .values({ ...values, ...owner } as never)
-      .returning();
-    return row as ContactRow<K>;
+    return insertContact(tx, kind, owner, values as unknown as ContactValues<K>);
   });
 }
 
@@ -171,14 +145,7 @@ export async function updateContact<K extends ContactKind>(
     const owner = ownerOf(row);
     const merged = { ...row, ...changes } as unknown as ContactInput<K>;
     const values = await clean(tx, kind, owner, merged, options);
-    if (values.isPrimary && !row.isPrimary) await demote(tx, kind, owner);
-    const table = tableOf(kind);
-    const [updated] = await tx
-      .update(table)
-      .set(values as never)
-      .where(eq(table.id, id))
-      .returning();
-    return updated as ContactRow<K>;
+    return found(kind, id, await changeContact(tx, kind, row, values as unknown as ContactValues<K>));
   });
 }
 
@@ -195,14 +162,9 @@ export async function setPrimary<K extends ContactKind>(
   kind: K,
   id: number,
 ): Promise<ContactRow<K>> {
-  return inTransaction(db, async (tx) => {
-    const row = await lockedRow(tx, kind, id);
-    if (row.isPrimary) return row;
-    await demote(tx, kind, ownerOf(row));
-    const table = tableOf(kind);
-    const [updated] = await tx.update(table).set({ isPrimary: true }).where(eq(table.id, id)).returning();
-    return updated as ContactRow<K>;
-  });
+  return inTransaction(db, async (tx) =>
+    found(kind, id, await changeContact(tx, kind, { id }, { isPrimary: true } as ContactValues<K>)),
+  );
 }
 
 /**
@@ -218,16 +180,7 @@ export async function deleteContact<K extends ContactKind>(
   kind: K,
   id: number,
 ): Promise<ContactRow<K>> {
-  return inTransaction(
-    db,
-    async (tx) => {
-      await lockedRow(tx, kind, id);
-      const table = tableOf(kind);
-      const [deleted] = await tx.delete(table).where(eq(table.id, id)).returning();
-      return deleted as ContactRow<K>;
-    },
-    'delete',
-  );
+  return inTransaction(db, async (tx) => found(kind, id, await removeContact(tx, kind, { id })), 'delete');
 }
 
 export const deleteAddress = (db: AppDb, id: number) => deleteContact(db, 'address', id);
@@ -248,14 +201,6 @@ export async function moveContact<K extends ContactKind>(
   id: number,
   to: Owner,
 ): Promise<ContactRow<K>> {
-  return inTransaction(db, async (tx) => {
-    await lockedRow(tx, kind, id, to);
-    const table = tableOf(kind);
-    const [moved] = await tx
-      .update(table)
-      .set({ personId: to.personId ?? null, companyId: to.companyId ?? null })
-      .where(eq(table.id, id))
-      .returning();
-    return moved as ContactRow<K>;
-  });
+  const changes = { personId: to.personId ?? null, companyId: to.companyId ?? null } as ContactValues<K>;
+  return inTransaction(db, async (tx) => found(kind, id, await changeContact(tx, kind, { id }, changes)));
 }

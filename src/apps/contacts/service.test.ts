@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDb, Database } from '../../core/db/database.js';
 import { errorsByField } from '../../core/errors.js';
+import { databaseError } from '../../core/models/database-errors.js';
 import { engineName, migratedDatabase } from '../../core/testing/migrated-database.js';
 import { seedDemoContacts } from './demo.js';
 import {
@@ -24,6 +25,7 @@ import {
   updateContact,
 } from './service.js';
 import { newCompany, newPerson, primaries } from './testing.js';
+import { changeContact, insertContact, removeContact } from './writes.js';
 
 let t: Awaited<ReturnType<typeof migratedDatabase>>;
 let db: AppDb;
@@ -203,6 +205,44 @@ describe(`the contacts services (${engineName})`, () => {
     );
     const moved = await moveContact(db, 'telephone', telephones[1]!.id, { companyId: company.id });
     expect(moved).toMatchObject({ companyId: company.id, personId: null, isPrimary: false });
+  });
+
+  it('runs the write parts in the caller’s transaction, leaving the refusal’s wording to the caller', async () => {
+    const { person: p, telephones } = await newPerson(db, { telephones: 2 });
+    const { company } = await newCompany(db, 'Writer SA');
+    // A switch and a move in one transaction of the caller: both kept at its COMMIT.
+    await db.transaction(async (tx) => {
+      const t = tx as unknown as AppDb;
+      expect(await changeContact(t, 'telephone', telephones[1]!, { isPrimary: true })).toMatchObject({
+        isPrimary: true,
+      });
+      expect(
+        await changeContact(t, 'telephone', telephones[0]!, { personId: null, companyId: company.id }),
+      ).toMatchObject({ companyId: company.id, isPrimary: false });
+    });
+    expect(await primaries(database, 'contacts_telephone', p.id)).toBe(1);
+    // A primary moved: the database's own error, untranslated (the services and the model
+    // layer each word it once), and nothing kept.
+    const error = await rejection(
+      db.transaction((tx) =>
+        changeContact(tx as unknown as AppDb, 'telephone', telephones[1]!, {
+          personId: null,
+          companyId: company.id,
+        }),
+      ),
+    );
+    expect(error).not.toBeInstanceOf(PrimaryMoveRefusedError);
+    expect(databaseError(error)).toMatchObject({
+      code: '23514',
+      constraint: 'contacts_telephone_primary_moved',
+    });
+    expect(
+      await db.transaction((tx) => removeContact(tx as unknown as AppDb, 'email', { id: 999_999 })),
+    ).toBe(undefined);
+    const row = await db.transaction((tx) =>
+      insertContact(tx as unknown as AppDb, 'email', { personId: p.id }, { address: 'w@example.com' }),
+    );
+    expect(row).toMatchObject({ personId: p.id, companyId: null, isPrimary: true });
   });
 
   it('keeps updated_at current through Drizzle', async () => {

@@ -2,7 +2,7 @@ import { asc, desc } from 'drizzle-orm';
 import type { AppDb } from '../../core/db/database.js';
 import {
   type ContactKind,
-  insertOwned,
+  type ContactRow,
   inTransaction,
   type Owner,
   ownerCondition,
@@ -23,6 +23,7 @@ import {
   primaryIndex,
   type TelephoneInput,
 } from './validate.js';
+import { type ContactValues, insertContact } from './writes.js';
 
 /**
  * The contacts services: plain functions of a Drizzle handle (the app's `db`, or a transaction
@@ -88,6 +89,27 @@ function cleanContacts(input: NewContacts, options: Options, errors: FieldErrors
   };
 }
 
+/**
+ * Inserts new rows for one owner through the write part every writer uses (insertContact), the
+ * one to be primary first (so the database never sees two, and its "first becomes primary"
+ * trigger agrees); returns them in input order.
+ */
+async function insertOwned<K extends ContactKind>(
+  tx: AppDb,
+  kind: K,
+  owner: Owner,
+  rows: readonly { isPrimary: boolean }[],
+  primary: number,
+): Promise<ContactRow<K>[]> {
+  const out: ContactRow<K>[] = new Array(rows.length);
+  const order = [primary, ...rows.keys()].filter((i, n, all) => i < rows.length && all.indexOf(i) === n);
+  for (const i of order) {
+    const values = { ...rows[i], isPrimary: i === primary } as unknown as ContactValues<K>;
+    out[i] = await insertContact(tx, kind, owner, values);
+  }
+  return out;
+}
+
 async function createOwner<T>(
   db: AppDb,
   what: 'person' | 'company',
@@ -100,15 +122,9 @@ async function createOwner<T>(
     const { primary } = contacts;
     return {
       row,
-      addresses: await insertOwned<AddressRow>(tx, 'address', owner, contacts.addresses, primary.address),
-      telephones: await insertOwned<TelephoneRow>(
-        tx,
-        'telephone',
-        owner,
-        contacts.telephones,
-        primary.telephone,
-      ),
-      emails: await insertOwned<EmailRow>(tx, 'email', owner, contacts.emails, primary.email),
+      addresses: await insertOwned(tx, 'address', owner, contacts.addresses, primary.address),
+      telephones: await insertOwned(tx, 'telephone', owner, contacts.telephones, primary.telephone),
+      emails: await insertOwned(tx, 'email', owner, contacts.emails, primary.email),
     };
   });
 }
