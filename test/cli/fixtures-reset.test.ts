@@ -61,7 +61,7 @@ async function refill(): Promise<void> {
 }
 
 async function expectAllApplied(): Promise<void> {
-  const show = await slipway('showmigrations');
+  const show = await slipway('showmigrations', '--plan');
   expect(
     show.stdout
       .split('\n')

@@ -63,7 +63,7 @@ describe('slipway check, makemigrations and migrate on a project', () => {
     expect(pending.stdout).toContain(`1 unapplied: ${added}`);
     expect((await slipway('migrate', '--plan')).stdout).toBe(`Would apply ${added}\n`);
     await slipway('migrate');
-    const show = await slipway('showmigrations');
+    const show = await slipway('showmigrations', '--plan');
     const lines = show.stdout.split('\n').filter(Boolean);
     expect(lines.map((line) => line.split('  ')[0])).toEqual(
       // In the order migrate applies them: after the other polls migrations, before contacts'.

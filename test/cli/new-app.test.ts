@@ -77,12 +77,12 @@ describe('a new app with its own migrations', { timeout: 180_000 }, () => {
     const migrate = await slipway('migrate');
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toContain('Applying notes/0001_initial\n');
-    const shown = (await slipway('showmigrations')).stdout.split('\n').filter(Boolean);
+    const shown = (await slipway('showmigrations', '--plan')).stdout.split('\n').filter(Boolean);
     const names = shown.map((line) => line.split('  ')[0]);
     expect(names.at(-1)).toBe('[X] notes/0001_initial');
     expect(names.indexOf('[X] auth/0001_initial')).toBeLessThan(names.length - 1);
     expect((await slipway('showmigrations', 'notes')).stdout).toMatch(
-      /^\[X\] notes\/0001_initial {2}\(applied /,
+      /^notes\n \[X\] 0001_initial {2}\(applied /,
     );
     expect(await slipway('check')).toMatchObject({ code: 0, stdout: 'System check identified no issues.\n' });
   });

@@ -294,7 +294,7 @@ applied=$(for id in $(web_ids); do docker logs "$id" 2>&1 | grep -c '"msg":"migr
 ok "one replica applied the $migrations migrations, the other two none"
 
 shown=$(prod exec -T web slipway showmigrations)
-[ "$(echo "$shown" | grep -c '^\[X\]')" = "$migrations" ] || fail "showmigrations: $shown"
+[ "$(echo "$shown" | grep -c '^ \[X\] ')" = "$migrations" ] || fail "showmigrations: $shown"
 ok "compose exec web slipway showmigrations: $migrations applied"
 [ "$(prod exec -T web id -u | tr -d '\r')" = 1000 ] || fail "web does not run as uid 1000"
 ok "web runs as uid 1000 (node)"
@@ -520,7 +520,7 @@ wait_for 180 curl -fsS -m 5 "$DEV_URL/readyz" || {
 }
 ok "development stack answers on 127.0.0.1:$DEV_WEB_PORT (db on 127.0.0.1:$DEV_DB_PORT)"
 shown=$(dev exec -T web slipway showmigrations 2>&1) || fail "compose exec web slipway showmigrations (development): $shown"
-[ "$(grep -c '^\[X\]' <<<"$shown")" = "$migrations" ] || fail "showmigrations (development): $shown"
+[ "$(grep -c '^ \[X\] ' <<<"$shown")" = "$migrations" ] || fail "showmigrations (development): $shown"
 ok "development: compose exec web slipway showmigrations works"
 
 web=$(dev ps -q web)

@@ -86,7 +86,7 @@ describeOn('pglite', 'the embedded database while `slipway serve` holds it', () 
   it('lets other commands use it through the server', async () => {
     const show = await runSlipway(['showmigrations'], env, { cwd: testDb.tmp });
     expect(show.stderr).toBe('');
-    expect(show.stdout).toMatch(/^\[X\] polls\/0001_initial/m);
+    expect(show.stdout).toMatch(/^polls\n \[X\] 0001_initial {2}\(applied /m);
     const migrate = await runSlipway(['migrate'], env, { cwd: testDb.tmp });
     expect(migrate.stdout).toContain('No migrations to apply.');
     const check = await runSlipway(['check'], env, { cwd: testDb.tmp });
@@ -99,6 +99,6 @@ describeOn('pglite', 'the embedded database while `slipway serve` holds it', () 
     expect(await server.exited()).toBe(0);
     expect(existsSync(lockPathFor(join(testDb.tmp, 'pglite')))).toBe(false);
     const show = await runSlipway(['showmigrations'], env, { cwd: testDb.tmp });
-    expect(show.stdout).toMatch(/^\[X\] polls\/0001_initial/m);
+    expect(show.stdout).toMatch(/^polls\n \[X\] 0001_initial {2}\(applied /m);
   });
 });
