@@ -59,6 +59,78 @@ describe('rendering JSX pages', () => {
     expect(renderPage(<html lang="en" />)).toBe('<!doctype html>\n<html lang="en"></html>\n');
   });
 
+  it('writes the tags hono turns into components, in and out of <head>, as plain elements', () => {
+    expect(
+      renderToString(
+        <html lang="en">
+          <head>
+            <meta charset="utf-8" />
+            <title>T &amp; {XSS}</title>
+            <link rel="stylesheet" href="/a.css" />
+            <script src="/a.js" async />
+          </head>
+          <body>
+            <title>in body</title>
+            <meta name="x" content="y" />
+            <form method="post" action="/vote/">
+              <input type="text" name="q" value={XSS} />
+              <button type="submit">Go</button>
+            </form>
+            <style>{'p{}'}</style>
+          </body>
+        </html>,
+      ),
+    ).toBe(
+      '<html lang="en"><head><meta charset="utf-8"><title>T &amp; ' +
+        ESCAPED +
+        '</title><link rel="stylesheet" href="/a.css"><script src="/a.js" async></script></head>' +
+        '<body><title>in body</title><meta name="x" content="y">' +
+        `<form method="post" action="/vote/"><input type="text" name="q" value="${ESCAPED}">` +
+        '<button type="submit">Go</button></form><style>p{}</style></body></html>',
+    );
+  });
+
+  it('writes fragments, numbers, other booleans as text, and React spellings as HTML names', () => {
+    const Pair = () => (
+      <>
+        <dt>a</dt>
+        <dd>{1.5}</dd>
+      </>
+    );
+    expect(
+      renderToString(
+        <dl className="c" aria-busy={true} data-open={false}>
+          <Pair />
+          <label htmlFor="x">x</label>
+        </dl>,
+      ),
+    ).toBe(
+      '<dl class="c" aria-busy="true" data-open="false"><dt>a</dt><dd>1.5</dd><label for="x">x</label></dl>',
+    );
+  });
+
+  it('leaves out an attribute whose name could end the tag or start another attribute', () => {
+    const props = { 'onload="alert(1)"': 'x', 'a b': 'y', title: 't' } as Record<string, string>;
+    expect(renderToString(<p {...props}>x</p>)).toBe('<p title="t">x</p>');
+  });
+
+  it('refuses what it cannot write safely, naming it', () => {
+    expect(() => renderToString(<p>{new Date(0) as never}</p>)).toThrow(
+      /cannot write an object \(Date\) as HTML/,
+    );
+    expect(() => renderToString(<p title={{ a: 1 } as never}>x</p>)).toThrow(/value of <p title>/);
+    expect(() =>
+      renderToString(
+        <button type="button" onclick={(() => {}) as never}>
+          x
+        </button>,
+      ),
+    ).toThrow(/a function/);
+    expect(() => renderToString(<div dangerouslySetInnerHTML={{ __html: '<i>x</i>' }} />)).toThrow(
+      /raw\(markup\)/,
+    );
+  });
+
   it('refuses an async component instead of sending "[object Promise]"', () => {
     const Slow = async () => <p>late</p>;
     expect(() => renderToString(<div>{(<Slow />) as never}</div>)).toThrow(/promise/);
