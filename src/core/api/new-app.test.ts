@@ -66,6 +66,10 @@ describe('a new app', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json().errors).toEqual([{ field: 'isbn', message: ISBN }]);
     expect((await api.get('/api/openapi.json')).body).toContain(ISBN);
+    // Asked of the database before the write, so the form shows it with the write's other problems.
+    const page = await browser.post('/admin/shelf/book/add/', { title: '', isbn: '12', pages: '' });
+    expect(page.body).toContain(ISBN);
+    expect(page.body).toContain('This field is required.');
     // The database stays the final authority.
     await expect(
       t.database.query(`INSERT INTO shelf_book (title, isbn) VALUES ('Dune', '12')`),

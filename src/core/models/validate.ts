@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Row } from '../admin/options.js';
 import type { AppDb } from '../db/database.js';
 import type { FieldMeta } from '../models/fields.js';
+import { checkConstraintProblems } from './check-constraints.js';
 import { type ChildItem, childPerms, loadChildren, planChildren } from './children.js';
 import { unknownIds } from './links.js';
 import type { ChildOp, Model, ModelError, Submission, WriteDeps } from './model.js';
@@ -108,6 +109,20 @@ export async function validateObject(
     for (const [key, messages] of Object.entries(more ?? {}))
       for (const message of messages) errors.push({ field: key === '__all__' ? null : key, message });
   }
+  // Last, as Django's validate_constraints: the table's CHECKs asked of the database with the
+  // values the hooks left (each rule written once, in SQL), on the fields that passed so far.
+  const refused = await checkConstraintProblems(
+    deps.db,
+    model.meta,
+    model.label,
+    model.fieldLabel,
+    { ...original, ...values },
+    new Set(errors.map((e) => e.field)),
+    model.checkRules,
+  );
+  // A hook that says the same rule first (contacts' one owner) is not repeated.
+  for (const e of refused)
+    if (!errors.some((o) => o.field === e.field && o.message === e.message)) errors.push(e);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, submission: { values, links, children, editable: input.editable } };
 }
