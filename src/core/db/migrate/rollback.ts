@@ -13,9 +13,9 @@ import {
   type MigrateOptions,
   migrationsTableExists,
   readApplied,
-  splitStatements,
   withMigrationLock,
 } from './runner.js';
+import { splitStatements } from './split-statements.js';
 
 /** The target that reverts every migration, as in Django's `migrate <app> zero`. */
 export const ZERO = 'zero';

@@ -117,7 +117,9 @@ describe(`the migration runner (${process.env['TEST_DATABASE_URL'] ? 'PostgreSQL
         locked.push(
           (
             await database.query<{ n: number }>(
-              "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 1 AND granted",
+              // pg_locks shows every database's: count this one's (other files migrate theirs meanwhile).
+              "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 1 AND granted" +
+                ' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())',
             )
           )[0]!.n,
         );
@@ -140,6 +142,59 @@ describe(`the migration runner (${process.env['TEST_DATABASE_URL'] ? 'PostgreSQL
       await database.query("SELECT 1 FROM pg_indexes WHERE indexname IN ('m_a_id_idx', 'm_d_id_idx')"),
     ).toEqual([]);
     await migrate(database, readMigrationFiles(dir), { log });
+  });
+
+  it('splits a no-transaction migration only where statements end: not inside bodies, strings or comments', async () => {
+    write(
+      '0007_bodies',
+      `-- slipway:no-transaction
+-- A trigger function; its body ends lines with ";".
+CREATE FUNCTION m_stamp() RETURNS trigger AS $$
+BEGIN
+  NEW.note := coalesce(NEW.note, '') || 'a;b';
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TABLE m_semi (
+  id int, -- the key;
+  note text /* may hold ";" */
+);
+CREATE TRIGGER m_semi_stamp BEFORE INSERT ON m_semi FOR EACH ROW EXECUTE FUNCTION m_stamp();
+CREATE FUNCTION m_tagged() RETURNS text LANGUAGE sql AS $body$
+  SELECT 'x;' || $$;$$;
+$body$;
+CREATE FUNCTION m_atomic(x int) RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+  SELECT CASE WHEN x > 0 THEN x ELSE 0 END;
+END;
+INSERT INTO m_semi (id, note) VALUES (1, 'one;
+two'), (2, E'it\\'s;');
+CREATE INDEX CONCURRENTLY m_semi_id_idx ON m_semi (id);
+
+-- reverse
+DROP INDEX CONCURRENTLY m_semi_id_idx; -- first; then the rest
+DROP TABLE m_semi;
+DROP FUNCTION m_stamp(); DROP FUNCTION m_tagged(); DROP FUNCTION m_atomic(int);
+`,
+    );
+    expect(await migrate(database, readMigrationFiles(dir), { log })).toEqual(['0007_bodies']);
+    expect(await database.query('SELECT id, note FROM m_semi ORDER BY id')).toEqual([
+      { id: 1, note: 'one;\ntwoa;b' },
+      { id: 2, note: "it's;a;b" },
+    ]);
+    expect(
+      await database.query<{ t: string; a: number }>('SELECT m_tagged() AS t, m_atomic(5) AS a'),
+    ).toEqual([{ t: 'x;;', a: 5 }]);
+    expect(await database.query("SELECT 1 FROM pg_indexes WHERE indexname = 'm_semi_id_idx'")).toHaveLength(
+      1,
+    );
+
+    const result = await migrateTo(database, readMigrationFiles(dir), '0006_index', { log });
+    expect(result.reverted).toEqual(['0007_bodies']);
+    expect(await tables()).not.toContain('m_semi');
+    expect(
+      await database.query("SELECT 1 FROM pg_proc WHERE proname IN ('m_stamp', 'm_tagged', 'm_atomic')"),
+    ).toEqual([]);
   });
 
   it('reports applied migrations whose file is gone', async () => {

@@ -2,7 +2,7 @@ import { MigrationError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Database, Session, SqlRunner } from '../database.js';
 import { type MigrationFile, NO_TRANSACTION_MARKER } from './files.js';
-import { hasStatements } from './migration-text.js';
+import { splitStatements } from './split-statements.js';
 
 export const MIGRATIONS_TABLE = 'slipway_migrations';
 /** The advisory lock every migrating process takes: (classid, objid) = ('SLPW', 1). */
@@ -285,16 +285,4 @@ async function applyOutsideTransaction(session: Session, file: MigrationFile, op
     file.checksum,
   ]);
   return true;
-}
-
-/**
- * The statements of a migration, for running one at a time: split at drizzle's
- * `--> statement-breakpoint` lines when it has them, otherwise after each line ending in `;`
- * (so a function body between `$$` must not end a line with `;` in such a migration).
- */
-export function splitStatements(sql: string): string[] {
-  const parts = sql.includes('--> statement-breakpoint')
-    ? sql.split(/^--> statement-breakpoint$/m)
-    : sql.split(/(?<=;)[ \t]*$/m);
-  return parts.map((s) => s.trim()).filter((s) => hasStatements(s));
 }
