@@ -7,9 +7,9 @@
  * Each page is rendered WARMUP times, then ROUNDS rounds of BATCH renders are timed; prints the
  * median, p10 and p90 of the µs per render over the rounds, and the page's size.
  *
- * Run: `npx tsx bench/render.ts` (options: --rounds=N (40), --batch=N (200), --polls-only,
- * --dump=DIR: also write each page's HTML there, to compare two versions' output). With
- * `--cpu-prof`, Node writes a V8 CPU profile of the run (`node --cpu-prof --import tsx bench/render.ts`).
+ * Run: `npm run bench:render` (options: --rounds=N (40), --batch=N (200), --polls-only,
+ * --dump=DIR: also write each page's HTML there, to compare two versions' output). Where the time
+ * goes: `node --cpu-prof --import tsx bench/render.ts` writes a V8 CPU profile of the run.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
