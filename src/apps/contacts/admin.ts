@@ -1,6 +1,7 @@
-import type { ActionContext, ActionResult, BulkAction } from '../../core/admin/options.js';
+import type { ActionResult, BulkAction } from '../../core/admin/options.js';
 import type { AdminSite } from '../../core/admin/site.js';
 import { SlipwayError } from '../../core/errors.js';
+import type { ActionContext } from '../../core/models/model.js';
 import { cleanOriginalName } from './attachments/service.js';
 import { ALLOWED_TYPES } from './attachments/sniff.js';
 import { MAX_ATTACHMENT_BYTES, removeStoredFile, storeFile } from './attachments/storage.js';

@@ -1,6 +1,6 @@
 import { and, count, inArray, isNotNull, notInArray } from 'drizzle-orm';
-import type { ActionContext, DeleteBlocker } from '../../core/admin/options.js';
 import type { AppDb } from '../../core/db/database.js';
+import type { ActionContext, DeleteBlocker } from '../../core/models/model.js';
 import { type AnyContactRow, type ContactKind, NOUNS, tableOf } from './owned.js';
 import { company, person } from './schema.js';
 

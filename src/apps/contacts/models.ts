@@ -1,6 +1,6 @@
-import type { CleanInput } from '../../core/admin/options.js';
 import type { FieldError } from '../../core/errors.js';
 import { defineModel } from '../../core/models/define-model.js';
+import type { CleanInput } from '../../core/models/model.js';
 import type { Owner } from './owned.js';
 import { ownerTelephone } from './primary.js';
 import { address, attachment, email, telephone } from './schema.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { defineApp } from '../apps/define-app.js';
 import { registerAdminRoutes } from './routes/routes.js';
 import * as schema from './schema.js';
+import { logAction } from './services/history.js';
 import { buildAdminSite } from './site.js';
 
 /**
@@ -15,8 +16,9 @@ export default defineApp({
   dependencies: ['auth'],
   schema,
   // The index of every app's registrations, built and checked once at boot, for the admin's
-  // routes and the API's alike (adminIndex(ctx)).
-  provide: (registry) => ({ admin: buildAdminSite(registry) }),
+  // routes and the API's alike (adminIndex(ctx)); and the history the model layer records every
+  // write in (historyOf(ctx)): the admin owns its table, the model layer only calls the sink.
+  provide: (registry) => ({ admin: buildAdminSite(registry), history: logAction }),
   routes: (app, ctx) => registerAdminRoutes(app, ctx),
   staticDir: join(import.meta.dirname, 'static'),
   // No `checks`: `slipway check` calls `provide` once and reports its AdminRegistrationError.

@@ -1,12 +1,8 @@
-import type { SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { AuthUser } from '../auth/request-user.js';
-import type { AppDb } from '../db/database.js';
 import type { ModelDefinition } from '../models/define-model.js';
+import type { ActionContext, ModelOptions, Row, RowOf } from '../models/model.js';
 
-/** A row as Drizzle selects it. */
-export type Row = Record<string, unknown>;
-export type RowOf<T extends PgTable> = T['$inferSelect'];
 /** A column's property name in the table (`questionText`). */
 export type ColumnKey<T extends PgTable> = Extract<keyof T['_']['columns'], string>;
 export type AdminAction = 'view' | 'add' | 'change' | 'delete';
@@ -61,11 +57,6 @@ export interface ManyToManyOptions {
   readonly optionLabel?: (row: Row) => string;
 }
 
-export interface ActionContext {
-  readonly db: AppDb;
-  readonly user: AuthUser;
-}
-
 /**
  * How a bulk action went: `success` (done on the whole selection), `warning` (done on part of it,
  * the message saying how far) or `error` (refused: nothing was changed). The admin flashes the
@@ -96,12 +87,6 @@ export interface BulkAction<R = Row> {
   readonly run: (ctx: ActionContext, rows: R[]) => Promise<ActionResult | string | undefined>;
 }
 
-/** A row that cannot be deleted, and why: a sentence or two the admin shows as they are. */
-export interface DeleteBlocker<R = Row> {
-  readonly row: R;
-  readonly message: string;
-}
-
 /** Extra, non-column inputs on a form (a password and its confirmation). */
 export interface ExtraField {
   readonly key: string;
@@ -110,69 +95,6 @@ export interface ExtraField {
   readonly help?: string;
   /** Where it shows: on the add form, the change form or both (default both). */
   readonly on?: 'add' | 'change';
-}
-
-/** A file sent with a form, as the admin hands it to {@link UploadOptions.store}. */
-export interface UploadedFile {
-  /** The name on the user's machine: metadata only, never a path. */
-  readonly filename: string;
-  /** The type the browser claimed: not to be trusted. */
-  readonly mimetype: string;
-  readonly data: Buffer;
-  /** True when the file was larger than {@link UPLOAD_MAX_BYTES} and was cut short. */
-  readonly truncated: boolean;
-}
-
-/** The most the admin reads of one uploaded file (more is cut, and `truncated` set). */
-export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024 + 1;
-
-export interface UploadContext {
-  readonly db: AppDb;
-  /** MEDIA_ROOT, where uploaded files belong. */
-  readonly mediaRoot: string;
-  readonly mode: 'add' | 'change';
-}
-
-/**
- * A file input on the form (Django's FileField). The form is sent as multipart/form-data; the
- * file is stored by `store` only once the rest of the form is valid, and its columns are saved
- * with the object. The add form requires a file (unless `required: false`); on the change form
- * a file is optional and replaces the old one.
- *
- * @example
- *   upload: { key: 'file', label: 'File', store: (file, ctx) => storeIt(ctx.mediaRoot, file) }
- */
-export interface UploadOptions {
-  /** The input's name; not a column. */
-  readonly key: string;
-  readonly label: string;
-  readonly help?: string;
-  /** The input's `accept` attribute, e.g. `.pdf,.png`. */
-  readonly accept?: string;
-  readonly required?: boolean;
-  /**
-   * Stores the file and returns the column values to save with the object. To refuse it, throw
-   * a SlipwayError with a status below 500 whose `errors` name the fields (FieldError[]).
-   */
-  readonly store: (file: UploadedFile, ctx: UploadContext) => Promise<Record<string, unknown>>;
-  /** Undoes `store` when the object then cannot be saved. */
-  readonly discard?: (stored: Record<string, unknown>, ctx: UploadContext) => Promise<void>;
-}
-
-/** What `clean` receives: the parsed values, which it may change, and the raw extra inputs. */
-export interface CleanInput<R = Row> {
-  readonly mode: 'add' | 'change';
-  /**
-   * For a child row written with its parent (an inline): the key of its foreign key to the
-   * parent, which the save sets. `values` holds the parent's id there when the parent exists;
-   * when the parent is being added, its id is not known yet and the key is absent.
-   */
-  readonly parentKey?: string;
-  readonly values: Record<string, unknown>;
-  readonly extra: Record<string, string>;
-  readonly original: R | undefined;
-  readonly user: AuthUser;
-  readonly db: AppDb;
 }
 
 /**
@@ -203,10 +125,11 @@ export interface Fieldset<K extends string = string> {
 }
 
 /**
- * How a model shows in the admin: Django's ModelAdmin options. Every option naming columns is
- * checked at boot.
+ * How a model shows in the admin: Django's ModelAdmin options, on top of the model layer's own
+ * ({@link ModelOptions}: `model`, `clean`, `deleteBlockers`, `upload`, `scope`,
+ * `hasObjectPermission`). Every option naming columns is checked at boot.
  */
-export interface ModelAdminOptions<T extends PgTable = PgTable> {
+export interface ModelAdminOptions<T extends PgTable = PgTable> extends ModelOptions<T> {
   /** Singular name (default: the model name humanized). */
   readonly label?: string;
   readonly labelPlural?: string;
@@ -237,42 +160,8 @@ export interface ModelAdminOptions<T extends PgTable = PgTable> {
   /** Foreign keys edited with a searchable picker instead of a select. */
   readonly autocomplete?: readonly ColumnKey<T>[];
   readonly extraFields?: readonly ExtraField[];
-  /** A file input, stored by its own `store` function (see {@link UploadOptions}). */
-  readonly upload?: UploadOptions;
-  /**
-   * The model's own rules, declared next to its table with defineModel (core/models): run on
-   * every write, before `clean`. The table must be the registered one.
-   */
-  readonly model?: ModelDefinition<T>;
-  /** Validates and adjusts the values before saving; returns errors by field key (`__all__` for the form). */
-  readonly clean?: (
-    input: CleanInput<RowOf<T>>,
-  ) => Promise<Record<string, string[]> | undefined> | Record<string, string[]> | undefined;
-  /**
-   * Which of `rows` may not be deleted, with why and what to do instead, for rules that the
-   * foreign keys do not show (a trigger refuses to delete a primary address).
-   * `rows` is the whole selection, so a rule may depend on what else goes. The admin asks
-   * before deleting: its delete confirmation (one object or a bulk selection) lists them and
-   * offers no "Yes, I'm sure" when there are any, and a parent's form refuses to delete such a
-   * row in an inline, on that row. Only the model's own rows are asked about, not those a
-   * deletion cascades to (deleting their owner). The database should still enforce the rule:
-   * this is how it is explained beforehand, in the admin's words; the API answers with the
-   * database's refusal.
-   *
-   * @example
-   *   deleteBlockers: async (ctx, rows) =>
-   *     rows.filter((r) => r.locked).map((row) => ({ row, message: 'This row is locked.' })),
-   */
-  readonly deleteBlockers?: (
-    ctx: ActionContext,
-    rows: RowOf<T>[],
-  ) => Promise<readonly DeleteBlocker<RowOf<T>>[]>;
   /** Links shown above the change form, e.g. a user's "Change password". */
   readonly objectTools?: (row: RowOf<T>, base: string) => readonly { label: string; href: string }[];
-  /** Rows this user may see at all; added to every query of the model. */
-  readonly scope?: (user: AuthUser) => SQL | undefined;
   /** How the model is published in the REST API; `false` leaves it out (see {@link ApiOptions}). */
   readonly api?: false | ApiOptions<T>;
-  /** Object-level permission, checked after the model permission for one object. */
-  readonly hasObjectPermission?: (user: AuthUser, action: AdminAction, row: RowOf<T>) => boolean;
 }

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPerson } from '../../apps/contacts/testing.js';
 import { type ApiClient, superuserClients } from '../api/testing.js';
 import { describeTable } from '../models/fields.js';
+import { parsePk } from '../models/objects.js';
 import { buildTestApp, type TestApp } from '../testing/build-test-app.js';
-import { parsePk } from './services/objects.js';
 import type { AdminBrowser } from './testing.js';
 
 // Ids are 32-bit serials: 2147483648 is past the column's range, which PostgreSQL refuses with

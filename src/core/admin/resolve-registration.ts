@@ -3,16 +3,10 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { permissionCodename } from '../auth/permissions.js';
 import type { CheckRules } from '../db/check-rules.js';
 import { describeTable, type FieldMeta, type TableMeta } from '../models/fields.js';
-import { humanize, pluralize } from './format.js';
-import type { ComputedColumn, InlineOptions, ManyToManyOptions, ModelAdminOptions, Row } from './options.js';
-import type { FormSection, Inline, ListColumn, ManyToMany, OrderTerm, Registration } from './registration.js';
-
-/** Where a table lives: the app whose schema exports it and its model name. */
-export interface TableOwner {
-  readonly app: string;
-  readonly appLabel: string;
-  readonly model: string;
-}
+import type { ManyToMany, Row, TableOwner } from '../models/model.js';
+import { humanize, pluralize } from '../text.js';
+import type { ComputedColumn, InlineOptions, ManyToManyOptions, ModelAdminOptions } from './options.js';
+import type { FormSection, Inline, ListColumn, OrderTerm, Registration } from './registration.js';
 
 export interface ResolveInput {
   readonly table: PgTable;

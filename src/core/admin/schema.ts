@@ -1,12 +1,6 @@
 import { index, integer, jsonb, pgTable, serial, text, timestamp, varchar } from 'drizzle-orm/pg-core';
 import { user } from '../auth/schema.js';
-
-/** One entry of a change message: Django's format, so the history reads like Django's. */
-export type ChangeMessagePart =
-  | { added: { name?: string; object?: string } }
-  | { changed: { fields: string[]; name?: string; object?: string } }
-  | { deleted: { name: string; object: string } }
-  | { note: string };
+import type { ChangeMessagePart } from '../models/history.js';
 
 /**
  * The admin's history: one row per add, change or delete made through the admin, written in the

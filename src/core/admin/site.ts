@@ -3,10 +3,11 @@ import { PgTable } from 'drizzle-orm/pg-core';
 import type { AppContext, AppRegistry } from '../apps/define-app.js';
 import { modelName } from '../auth/permissions.js';
 import { AppRegistryError } from '../errors.js';
+import type { ModelIndex, TableOwner } from '../models/model.js';
 import { AdminRegistrationError } from './errors.js';
 import type { ModelAdminOptions } from './options.js';
 import type { Registration } from './registration.js';
-import { resolveRegistration, type TableOwner } from './resolve-registration.js';
+import { resolveRegistration } from './resolve-registration.js';
 
 /**
  * What an app's `admin.ts` receives: Django's `admin.site`.
@@ -44,9 +45,8 @@ export function adminIndex(ctx: AppContext): AdminIndex {
 }
 
 /** The checked registrations of every installed app, and where every installed table lives. */
-export interface AdminIndex {
+export interface AdminIndex extends ModelIndex {
   readonly registrations: readonly Registration[];
-  readonly tables: readonly (TableOwner & { readonly table: PgTable })[];
   get(app: string, model: string): Registration | undefined;
   forTable(table: PgTable): Registration | undefined;
   appLabel(app: string): string;
@@ -133,6 +133,10 @@ export function buildAdminSite(registry: AppRegistry): AdminIndex {
     tables: [...owners].map(([table, owner]) => ({ table, ...owner })),
     get: (app, model) => registrations.find((r) => r.app === app && r.model === model),
     forTable: (table) => byTable.get(table),
+    objectUrl: (model, pk) => {
+      const reg = byTable.get(model.meta.table);
+      return reg && `${reg.url}${encodeURIComponent(String(pk))}/change/`;
+    },
     appLabel: (app) => labels.get(app) ?? app,
   };
 }

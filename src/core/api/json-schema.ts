@@ -1,7 +1,7 @@
 import { getTableName } from 'drizzle-orm';
-import { UPLOAD_MAX_BYTES } from '../admin/options.js';
 import type { CheckRules } from '../db/check-rules.js';
 import type { FieldMeta } from '../models/fields.js';
+import { UPLOAD_MAX_BYTES } from '../models/upload.js';
 import { fieldRules, intRange, isBigintKey, keyRange } from '../models/values.js';
 import type { ApiChild, ApiResource } from './resource.js';
 

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Row } from '../admin/options.js';
 import { type AdminDeps, objectFor, requirePerm } from '../admin/routes/guard.js';
 import { loadChangelist } from '../admin/services/changelist.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import { textProblem } from '../db/column-values.js';
 import { staleReadDb } from '../db/database.js';
 import { deleteObject } from '../models/delete.js';
+import type { Row } from '../models/model.js';
 import { apiUser } from './authentication.js';
 import { ApiConflictError, ApiNotFoundError, ApiQueryError, type FieldError } from './errors.js';
 import { listQuerySchema, MAX_FILE_BASE64, writeSchema } from './json-schema.js';
@@ -140,7 +140,7 @@ export function registerModelRoutes(
       async (request, reply) => {
         const user = apiUser(request);
         const row = await writeObject(
-          { db, index, user, mediaRoot },
+          { db, index, user, mediaRoot, history: deps.history },
           resource,
           undefined,
           request.body as Record<string, unknown>,
@@ -161,7 +161,7 @@ export function registerModelRoutes(
     const user = apiUser(request);
     const { row } = await objectFor(deps, reg, user, request.params, 'change');
     const saved = await writeObject(
-      { db, index, user, mediaRoot },
+      { db, index, user, mediaRoot, history: deps.history },
       resource,
       row,
       request.body as Record<string, unknown>,
@@ -185,7 +185,7 @@ export function registerModelRoutes(
   app.delete(item, { config, preValidation: [needs('delete'), noQuery] }, async (request, reply) => {
     const user = apiUser(request);
     const { row } = await objectFor(deps, reg, user, request.params, 'delete');
-    const outcome = await deleteObject({ db, user, index }, reg, row);
+    const outcome = await deleteObject({ db, user, index, history: deps.history }, reg, row);
     if (!outcome.ok && outcome.refusal === 'permission')
       throw new PermissionDeniedError(outcome.errors[0]!.message);
     if (!outcome.ok) throw new ApiConflictError(outcome.errors);

@@ -1,4 +1,4 @@
-import { withArticle } from '../admin/format.js';
+import { withArticle } from '../text.js';
 import { actionBodySchema } from './action-routes.js';
 import type { DocumentedRoute } from './define-api-routes.js';
 import { type JsonSchema, listQuerySchema, readSchema, writeSchema } from './json-schema.js';

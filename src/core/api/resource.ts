@@ -1,10 +1,12 @@
-import { pluralize } from '../admin/format.js';
-import type { AdminAction, ApiOptions, ExtraField, UploadOptions } from '../admin/options.js';
-import type { Inline, ManyToMany, Registration } from '../admin/registration.js';
+import type { AdminAction, ApiOptions, ExtraField } from '../admin/options.js';
+import type { Inline, Registration } from '../admin/registration.js';
 import { type FilterParameter, filterParameters } from '../admin/services/filters.js';
 import type { AdminIndex } from '../admin/site.js';
 import type { AuthUser } from '../auth/request-user.js';
 import type { FieldMeta } from '../models/fields.js';
+import type { ManyToMany } from '../models/model.js';
+import type { UploadOptions } from '../models/upload.js';
+import { pluralize } from '../text.js';
 
 /** An inline of the admin as a nested array of the API: `choices` on a question. */
 export interface ApiChild {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { adminIndex } from '../admin/site.js';
 import type { AppContext } from '../apps/define-app.js';
+import { historyOf } from '../models/history.js';
 import { registerActionRoutes } from './action-routes.js';
 import { installApiAuthentication, installApiErrors } from './authentication.js';
 import { registerDocsRoutes } from './docs-routes.js';
@@ -24,6 +25,7 @@ import { apiValidatorCompiler } from './validation.js';
  */
 export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const index = adminIndex(ctx);
+  const history = historyOf(ctx);
   const resources = describeResources(index);
   const problems = resources.flatMap(resourceProblems);
   if (problems.length > 0) throw new ApiRegistrationError(problems);
@@ -42,7 +44,7 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
     installApiAuthentication(models, ctx.database.db);
     for (const resource of resources) {
       const isToken = resource.reg.meta.table === token;
-      registerModelRoutes(models, { ctx, index }, resource, { create: !isToken });
+      registerModelRoutes(models, { ctx, index, history }, resource, { create: !isToken });
       registerActionRoutes(models, ctx.database.db, resource);
       if (isToken) registerTokenCreateRoute(models, resource, ctx.database.db);
     }

@@ -1,10 +1,10 @@
 import { asc } from 'drizzle-orm';
-import type { Row } from '../admin/options.js';
 import type { AuthUser } from '../auth/request-user.js';
 import { anyOf } from '../db/any-of.js';
 import type { AppDb } from '../db/database.js';
 import { childPerms as inlinePerms } from '../models/children.js';
 import type { FieldMeta } from '../models/fields.js';
+import type { Row } from '../models/model.js';
 import type { ApiResource } from './resource.js';
 
 /** A column's value in JSON: instants in ISO 8601 (UTC), dates as YYYY-MM-DD, big integers as text. */

@@ -1,13 +1,14 @@
 import { inArray } from 'drizzle-orm';
-import { type Row, UPLOAD_MAX_BYTES, type UploadedFile } from '../admin/options.js';
-import { reprOf } from '../admin/services/objects.js';
 import type { AdminIndex } from '../admin/site.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import { type ChildItem, childPerms, loadChildren } from '../models/children.js';
+import type { HistorySink } from '../models/history.js';
+import type { Row } from '../models/model.js';
+import { reprOf } from '../models/objects.js';
 import { OBJECT_VANISHED, ROW_VANISHED, saveObject } from '../models/save.js';
-import { storeModelFile } from '../models/upload.js';
+import { storeModelFile, UPLOAD_MAX_BYTES, type UploadedFile } from '../models/upload.js';
 import { validateObject } from '../models/validate.js';
 import { parseKey } from '../models/values.js';
 import { ApiConflictError, ApiNotFoundError, ApiValidationError, type FieldError } from './errors.js';
@@ -25,6 +26,8 @@ export interface WriteDeps {
   readonly index: AdminIndex;
   readonly user: AuthUser;
   readonly mediaRoot: string;
+  /** Where the write is recorded (`historyOf(ctx)`: the admin's history). */
+  readonly history: HistorySink;
 }
 
 /**
@@ -118,7 +121,12 @@ export async function writeObject(
     if (stored) Object.assign(valid.submission.values, stored);
   }
   const describe = (child: { meta: typeof reg.meta }, row: Row) => reprOf(deps.index, child.meta, row);
-  const saved = await saveObject({ db, user, describe }, reg, original, valid.submission);
+  const saved = await saveObject(
+    { db, user, history: deps.history, describe },
+    reg,
+    original,
+    valid.submission,
+  );
   if (saved.ok) return saved.row;
   if (stored) await upload?.discard?.(stored, uploadCtx);
   const errors = invalid(saved.errors);

@@ -1,6 +1,6 @@
-import type { Row } from '../admin/options.js';
 import type { AdminSite } from '../admin/site.js';
 import { errorsByField } from '../errors.js';
+import type { Row } from '../models/model.js';
 import { hashPassword, validatePassword } from './passwords.js';
 import { group, groupPermission, type permission, user, userGroup, userPermission } from './schema.js';
 import { validateIdentity } from './users.js';

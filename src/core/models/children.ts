@@ -1,11 +1,10 @@
 import { asc, eq } from 'drizzle-orm';
-import { modelNoun } from '../admin/format.js';
-import type { Row } from '../admin/options.js';
 import { permissionCodename } from '../auth/permissions.js';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import type { FieldMeta } from '../models/fields.js';
-import type { ChildModel, ChildOp, ChildPerms, ModelError } from './model.js';
+import { modelNoun } from '../text.js';
+import type { ChildModel, ChildOp, ChildPerms, ModelError, Row } from './model.js';
 import { jsonText, parseField, plainDefault, storedText, valueChanged } from './values.js';
 
 /** The child model's own permissions decide what may be done with its rows, as in Django. */

@@ -1,6 +1,6 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { CleanInput, RowOf } from '../admin/options.js';
 import type { FieldError } from '../errors.js';
+import type { CleanInput, RowOf } from './model.js';
 
 /**
  * A model's own rules, declared once next to its table (Django's `Model.clean`): every writer

@@ -1,11 +1,9 @@
-import type { Row } from '../admin/options.js';
-import type { Registration } from '../admin/registration.js';
-import { deleteObjects } from '../admin/services/delete-objects.js';
-import { planDelete } from '../admin/services/delete-plan.js';
-import { deleteRefusals } from '../admin/services/delete-refusals.js';
-import type { AdminIndex } from '../admin/site.js';
 import type { FieldError } from '../errors.js';
-import type { WriteDeps } from './model.js';
+import { deleteObjects } from './delete-objects.js';
+import { planDelete } from './delete-plan.js';
+import { deleteRefusals } from './delete-refusals.js';
+import type { HistorySink } from './history.js';
+import type { Model, ModelIndex, Row, WriteDeps } from './model.js';
 
 /**
  * Why a deletion was refused: other rows `protect` it (a RESTRICT foreign key), it would cascade
@@ -26,15 +24,15 @@ export type DeleteOutcome = { ok: true } | { ok: false; refusal: DeleteRefusal; 
  *    comes back translated ("Nothing was deleted." and the rule's own words).
  *
  * @example
- *   const outcome = await deleteObject({ db, user, index }, reg, row);
+ *   const outcome = await deleteObject({ db, user, index, history: ctx.history }, reg, row);
  *   if (!outcome.ok && outcome.refusal === 'permission') … // 403
  */
 export async function deleteObject(
-  deps: WriteDeps & { readonly index: AdminIndex },
-  reg: Registration,
+  deps: WriteDeps & { readonly index: ModelIndex; readonly history: HistorySink },
+  reg: Model,
   row: Row,
 ): Promise<DeleteOutcome> {
-  const { db, user, index } = deps;
+  const { db, user, index, history } = deps;
   const name = `${reg.label.toLowerCase()} “${reg.str(row)}”`;
   const plan = await planDelete(db, index, user, reg, [row]);
   if (plan.protected.length > 0)
@@ -53,7 +51,7 @@ export async function deleteObject(
   const blocked = await deleteRefusals({ db, user }, reg, [row]);
   if (blocked.length > 0)
     return refused('refused', `Nothing was deleted. ${blocked.map((b) => b.message).join(' ')}`);
-  const result = await deleteObjects(db, reg, user.id, [row]);
+  const result = await deleteObjects({ db, history }, reg, user.id, [row]);
   return result.ok ? { ok: true } : refused('refused', result.message);
 }
 

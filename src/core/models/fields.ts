@@ -1,6 +1,6 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import { humanize } from '../admin/format.js';
+import { humanize } from '../text.js';
 
 /** How a column is shown and edited in forms, chosen from its database type. */
 export type FieldKind =

@@ -1,7 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Row } from '../admin/options.js';
-import type { ManyToMany } from '../admin/registration.js';
 import type { AppDb } from '../db/database.js';
+import type { ManyToMany, Row } from './model.js';
 import { parseKey } from './values.js';
 
 /** The key of the related model that a link table's rows point at. */

@@ -1,13 +1,11 @@
 import { eq } from 'drizzle-orm';
-import type { Row } from '../admin/options.js';
-import type { ChangeMessagePart } from '../admin/schema.js';
-import { logAction } from '../admin/services/history.js';
 import { rowValueProblems, type ValueProblem } from '../db/column-values.js';
 import { retryTransaction } from '../db/retry-transaction.js';
 import { ConcurrentUpdateError } from '../errors.js';
 import { databaseError, mapDatabaseError, type PgErrorInfo } from './database-errors.js';
+import type { ChangeMessagePart, HistorySink } from './history.js';
 import { saveLinks } from './links.js';
-import type { ChildModel, ChildOp, Model, ModelError, Submission, WriteDeps } from './model.js';
+import type { ChildModel, ChildOp, Model, ModelError, Row, Submission, WriteDeps } from './model.js';
 import { valueChanged } from './values.js';
 
 /**
@@ -28,6 +26,8 @@ export const OBJECT_VANISHED = 'object-vanished';
 export const ROW_VANISHED = 'row-vanished';
 
 export interface SaveDeps extends WriteDeps {
+  /** Where the write is recorded (`ctx.history`: the admin's history), in its transaction. */
+  readonly history: HistorySink;
   /** How a child row is named in the history entry. */
   readonly describe: (child: ChildModel, row: Row) => string;
 }
@@ -147,7 +147,7 @@ export async function saveObject(
 
       const anything = !original || message.length > 0;
       if (anything)
-        await logAction(tx, {
+        await deps.history(tx, {
           userId: deps.user.id,
           app: model.app,
           model: model.model,

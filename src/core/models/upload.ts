@@ -1,6 +1,53 @@
-import type { UploadContext, UploadedFile, UploadOptions } from '../admin/options.js';
+import type { AppDb } from '../db/database.js';
 import { SlipwayError } from '../errors.js';
 import type { ModelError } from './model.js';
+
+/** A file sent with a write, as the transport hands it to {@link UploadOptions.store}. */
+export interface UploadedFile {
+  /** The name on the user's machine: metadata only, never a path. */
+  readonly filename: string;
+  /** The type the browser claimed: not to be trusted. */
+  readonly mimetype: string;
+  readonly data: Buffer;
+  /** True when the file was larger than {@link UPLOAD_MAX_BYTES} and was cut short. */
+  readonly truncated: boolean;
+}
+
+/** The most a transport reads of one uploaded file (more is cut, and `truncated` set). */
+export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024 + 1;
+
+export interface UploadContext {
+  readonly db: AppDb;
+  /** MEDIA_ROOT, where uploaded files belong. */
+  readonly mediaRoot: string;
+  readonly mode: 'add' | 'change';
+}
+
+/**
+ * A model's file (Django's FileField): stored by `store` only once the rest of the write is
+ * valid, its columns saved with the object. Adding requires a file (unless `required: false`);
+ * on a change a file is optional and replaces the old one. The admin shows it as a file input
+ * (a multipart/form-data form), the API takes it as multipart.
+ *
+ * @example
+ *   upload: { key: 'file', label: 'File', store: (file, ctx) => storeIt(ctx.mediaRoot, file) }
+ */
+export interface UploadOptions {
+  /** The input's name; not a column. */
+  readonly key: string;
+  readonly label: string;
+  readonly help?: string;
+  /** The input's `accept` attribute, e.g. `.pdf,.png`. */
+  readonly accept?: string;
+  readonly required?: boolean;
+  /**
+   * Stores the file and returns the column values to save with the object. To refuse it, throw
+   * a SlipwayError with a status below 500 whose `errors` name the fields (FieldError[]).
+   */
+  readonly store: (file: UploadedFile, ctx: UploadContext) => Promise<Record<string, unknown>>;
+  /** Undoes `store` when the object then cannot be saved. */
+  readonly discard?: (stored: Record<string, unknown>, ctx: UploadContext) => Promise<void>;
+}
 
 /** The field errors a refusal carries, in either shape a service may give them. */
 function refusalErrors(error: SlipwayError): { field: string | null; message: string }[] {

@@ -1,11 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { Row } from '../admin/options.js';
 import type { AppDb } from '../db/database.js';
 import type { FieldMeta } from '../models/fields.js';
 import { checkConstraintProblems } from './check-constraints.js';
 import { type ChildItem, childPerms, loadChildren, planChildren } from './children.js';
 import { unknownIds } from './links.js';
-import type { ChildOp, Model, ModelError, Submission, WriteDeps } from './model.js';
+import type { ChildOp, Model, ModelError, Row, Submission, WriteDeps } from './model.js';
 import { jsonText, parseField, plainDefault, valueChanged } from './values.js';
 
 /** A write to a model as a transport hands it over: a form's text inputs or an API's JSON. */

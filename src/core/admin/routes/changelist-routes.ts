@@ -2,17 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { PermissionDeniedError } from '../../auth/errors.js';
 import { flash } from '../../auth/plugin.js';
 import { staleReadDb } from '../../db/database.js';
+import { deleteObjects } from '../../models/delete-objects.js';
+import { planDelete } from '../../models/delete-plan.js';
+import { deleteRefusals } from '../../models/delete-refusals.js';
+import { loadObjects, parsePk } from '../../models/objects.js';
+import { hasObjectPerm, modelPerms } from '../../models/permissions.js';
+import { modelNoun } from '../../text.js';
 import { AdminBadRequestError } from '../errors.js';
-import { modelNoun } from '../format.js';
 import { queryOf } from '../query-string.js';
 import type { Registration } from '../registration.js';
-import { hasObjectPerm, modelPerms } from '../services/access.js';
 import { loadChangelist } from '../services/changelist.js';
-import { deleteObjects } from '../services/delete-objects.js';
-import { planDelete } from '../services/delete-plan.js';
-import { deleteRefusals } from '../services/delete-refusals.js';
 import { type FormBody, many, one } from '../services/form-values.js';
-import { loadObjects, parsePk } from '../services/objects.js';
 import { runAction } from '../services/run-action.js';
 import { ChangelistPage } from '../templates/changelist-page.js';
 import { DeletePage } from '../templates/delete-page.js';
@@ -117,10 +117,10 @@ export function registerChangelistRoutes(app: FastifyInstance, deps: AdminDeps):
     }
 
     const plan = await planDelete(db, index, user, reg, rows);
-    const refused = await deleteRefusals({ db, user }, reg, rows);
+    const refused = await deleteRefusals({ db, user, index }, reg, rows);
     const blocked = refused.length > 0 || plan.protected.length > 0 || plan.missingPerms.length > 0;
     if (one(body, 'post') === 'yes' && !blocked) {
-      const result = await deleteObjects(db, reg, user.id, rows);
+      const result = await deleteObjects({ db, history: deps.history }, reg, user.id, rows);
       await flash(
         request,
         reply,

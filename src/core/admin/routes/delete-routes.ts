@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { flash } from '../../auth/plugin.js';
+import { deleteObjects } from '../../models/delete-objects.js';
+import { planDelete } from '../../models/delete-plan.js';
+import { deleteRefusals } from '../../models/delete-refusals.js';
 import { CHANGELIST_FILTERS, carriedFilters, preserveFilters, queryOf } from '../query-string.js';
-import { deleteObjects } from '../services/delete-objects.js';
-import { planDelete } from '../services/delete-plan.js';
-import { deleteRefusals } from '../services/delete-refusals.js';
 import { type FormBody, one } from '../services/form-values.js';
 import { DeletePage } from '../templates/delete-page.js';
 import { adminPage } from './admin-page.js';
@@ -28,10 +28,10 @@ export function registerDeleteRoutes(app: FastifyInstance, deps: AdminDeps): voi
       const changelist = `${reg.url}${filters ? `?${filters}` : ''}`;
       const objectUrl = `${reg.url}${encodeURIComponent(String(pk))}/`;
       const plan = await planDelete(db, index, user, reg, [row]);
-      const refused = await deleteRefusals({ db, user }, reg, [row]);
+      const refused = await deleteRefusals({ db, user, index }, reg, [row]);
       const blocked = refused.length > 0 || plan.protected.length > 0 || plan.missingPerms.length > 0;
       if (request.method === 'POST' && one(body, 'post') === 'yes' && !blocked) {
-        const result = await deleteObjects(db, reg, user.id, [row]);
+        const result = await deleteObjects({ db, history: deps.history }, reg, user.id, [row]);
         if (result.ok) {
           await flash(request, reply, ctx, {
             level: 'success',

@@ -3,11 +3,13 @@ import type { AppContext } from '../../apps/define-app.js';
 import { PermissionDeniedError } from '../../auth/errors.js';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
+import type { HistorySink } from '../../models/history.js';
+import type { Row } from '../../models/model.js';
+import { loadObject, parsePk } from '../../models/objects.js';
+import { hasObjectPerm, modelPerms } from '../../models/permissions.js';
 import { AdminNotFoundError } from '../errors.js';
-import type { AdminAction, Row } from '../options.js';
+import type { AdminAction } from '../options.js';
 import type { Registration } from '../registration.js';
-import { hasObjectPerm, modelPerms } from '../services/access.js';
-import { loadObject, parsePk } from '../services/objects.js';
 import type { AdminIndex } from '../site.js';
 
 declare module 'fastify' {
@@ -21,6 +23,8 @@ declare module 'fastify' {
 export interface AdminDeps {
   readonly ctx: AppContext;
   readonly index: AdminIndex;
+  /** Where writes are recorded (the admin's own history, as the app context holds it). */
+  readonly history: HistorySink;
 }
 
 /**

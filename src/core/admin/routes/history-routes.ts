@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PermissionDeniedError } from '../../auth/errors.js';
+import { modelPerms } from '../../models/permissions.js';
 import { AdminBadRequestError } from '../errors.js';
-import { modelPerms } from '../services/access.js';
 import { autocomplete } from '../services/autocomplete.js';
 import { objectHistory } from '../services/history.js';
 import { HistoryPage } from '../templates/history-page.js';

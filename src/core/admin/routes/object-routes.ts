@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { flash } from '../../auth/plugin.js';
 import type { AuthUser } from '../../auth/request-user.js';
-import type { Row } from '../options.js';
+import type { Row } from '../../models/model.js';
+import { hasObjectPerm, modelPerms } from '../../models/permissions.js';
 import { CHANGELIST_FILTERS, carriedFilters, preserveFilters, queryOf } from '../query-string.js';
 import type { Registration } from '../registration.js';
-import { hasObjectPerm, modelPerms } from '../services/access.js';
 import { type FormBody, one } from '../services/form-values.js';
 import { type FormState, initialForm, parseForm } from '../services/object-form.js';
 import { saveObject } from '../services/save-object.js';
@@ -105,7 +105,13 @@ export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): voi
     if (!parsed.ok || Object.keys(parsed.state.errors).length > 0)
       return render(request, reply, reg, user, parsed.state, filters, original && pkOf(original));
     if (stored) Object.assign(parsed.parsed.values, stored);
-    const saved = await saveObject({ db, index, user }, reg, original, parsed.parsed, parsed.state);
+    const saved = await saveObject(
+      { db, index, user, history: deps.history },
+      reg,
+      original,
+      parsed.parsed,
+      parsed.state,
+    );
     if (!saved.ok) {
       if (stored) await upload?.discard?.(stored, uploadCtx);
       const refused = saved.reason === 'refused';

@@ -1,7 +1,8 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../apps/define-app.js';
-import { UPLOAD_MAX_BYTES, type UploadedFile } from '../options.js';
+import { historyOf } from '../../models/history.js';
+import { UPLOAD_MAX_BYTES, type UploadedFile } from '../../models/upload.js';
 import { adminIndex } from '../site.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerChangelistRoutes } from './changelist-routes.js';
@@ -22,7 +23,7 @@ import { registerUserPasswordRoute } from './user-password-route.js';
  */
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
   const index = adminIndex(ctx);
-  const deps = { ctx, index };
+  const deps = { ctx, index, history: historyOf(ctx) };
   // Forms with a file input (a registration's `upload`) are multipart: fields become the usual
   // body, the file an UploadedFile read into memory, at most UPLOAD_MAX_BYTES (more is cut).
   app.register(fastifyMultipart, {

@@ -1,38 +1,12 @@
 import type { AuthUser } from '../../auth/request-user.js';
-import type { AdminAction, Row } from '../options.js';
+import { type ModelPerms, modelPerms } from '../../models/permissions.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
-
-/** The model permissions a user holds on a registration; `change` implies `view`, as in Django. */
-export interface ModelPerms {
-  readonly view: boolean;
-  readonly add: boolean;
-  readonly change: boolean;
-  readonly delete: boolean;
-}
-
-/** @example modelPerms(user, reg).change // user.hasPerm('polls.change_question') */
-export function modelPerms(user: AuthUser, reg: Registration): ModelPerms {
-  const change = user.hasPerm(reg.codename('change'));
-  return {
-    view: change || user.hasPerm(reg.codename('view')),
-    add: user.hasPerm(reg.codename('add')),
-    change,
-    delete: user.hasPerm(reg.codename('delete')),
-  };
-}
 
 /** True when the user holds any permission on the model: it then shows in the index. */
 export function hasAnyPerm(user: AuthUser, reg: Registration): boolean {
   const p = modelPerms(user, reg);
   return p.view || p.add || p.change || p.delete;
-}
-
-/** The model permission, then the registration's object-level hook for this row. */
-export function hasObjectPerm(user: AuthUser, reg: Registration, action: AdminAction, row: Row): boolean {
-  const perms = modelPerms(user, reg);
-  if (!perms[action]) return false;
-  return reg.options.hasObjectPermission ? reg.options.hasObjectPermission(user, action, row as never) : true;
 }
 
 /** The registrations the user may see, grouped by app in installation order. */

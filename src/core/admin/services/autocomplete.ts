@@ -1,10 +1,10 @@
 import { asc, desc } from 'drizzle-orm';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
-import type { Row } from '../options.js';
+import type { Row } from '../../models/model.js';
+import { scoped } from '../../models/objects.js';
 import type { Registration } from '../registration.js';
 import { orderTerms } from './changelist.js';
-import { scoped } from './objects.js';
 import { searchCondition } from './search.js';
 
 export const AUTOCOMPLETE_PAGE = 20;

@@ -1,11 +1,11 @@
 import { asc, count, desc } from 'drizzle-orm';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
-import type { Row } from '../options.js';
+import type { Row } from '../../models/model.js';
+import { relatedReprs, scoped } from '../../models/objects.js';
 import type { ListColumn, OrderTerm, Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
 import { type AppliedFilters, allOf, applyFilters } from './filters.js';
-import { relatedReprs, scoped } from './objects.js';
 import { searchCondition } from './search.js';
 
 /** The query parameters a changelist reads; every other one is a filter or ignored. */

@@ -2,11 +2,11 @@ import { and, asc, desc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzl
 import { parseDay } from '../../db/column-values.js';
 import type { AppDb } from '../../db/database.js';
 import { describeTable, type FieldMeta } from '../../models/fields.js';
-import type { Row } from '../options.js';
+import type { Row } from '../../models/model.js';
+import { parsePk, reprOf } from '../../models/objects.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
 import { keyRange } from './form-values.js';
-import { parsePk, reprOf } from './objects.js';
 
 /** One link of a sidebar filter: the query parameters it sets (null removes one). */
 export interface FilterChoice {

@@ -1,31 +1,22 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { user } from '../../auth/schema.js';
 import type { AppDb } from '../../db/database.js';
+import type { ChangeMessagePart, HistoryEntry, HistorySink } from '../../models/history.js';
 import { truncate } from '../format.js';
-import { type ChangeMessagePart, logEntry } from '../schema.js';
+import { logEntry } from '../schema.js';
 
 export type LogEntryRow = typeof logEntry.$inferSelect;
 
 /**
- * Records an admin action. Call it with the transaction that made the change, so the history
- * and the change are committed (or rolled back) together.
+ * Records an action in the admin's history. Call it with the transaction that made the change,
+ * so the history and the change are committed (or rolled back) together. It is the model
+ * layer's history sink: the admin app provides it on the app context (`ctx.history`).
  *
  * @example
  *   await logAction(tx, { userId: 1, app: 'polls', model: 'question', objectId: 7,
  *     objectRepr: 'What?', action: 'change', message: [{ changed: { fields: ['Question text'] } }] });
  */
-export async function logAction(
-  db: AppDb,
-  entry: {
-    userId: number;
-    app: string;
-    model: string;
-    objectId: unknown;
-    objectRepr: string;
-    action: 'add' | 'change' | 'delete';
-    message: ChangeMessagePart[];
-  },
-): Promise<void> {
+export const logAction: HistorySink = async (db: AppDb, entry: HistoryEntry): Promise<void> => {
   await db.insert(logEntry).values({
     userId: entry.userId,
     app: entry.app,
@@ -35,7 +26,7 @@ export async function logAction(
     action: entry.action,
     changeMessage: entry.message,
   });
-}
+};
 
 /** An object's history, oldest first (Django's order), with the acting user's name. */
 export async function objectHistory(db: AppDb, app: string, model: string, objectId: unknown) {

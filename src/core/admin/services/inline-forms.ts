@@ -1,7 +1,6 @@
 import { type ChildItem, MAX_CHILD_ROWS } from '../../models/children.js';
 import type { FieldMeta } from '../../models/fields.js';
-import type { ChildOp, ChildPerms, ModelError } from '../../models/model.js';
-import type { Row } from '../options.js';
+import type { ChildOp, ChildPerms, ModelError, Row } from '../../models/model.js';
 import type { Inline } from '../registration.js';
 import { type FormBody, one, toInputValue } from './form-values.js';
 

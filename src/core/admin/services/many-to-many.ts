@@ -1,10 +1,9 @@
 import { asc } from 'drizzle-orm';
 import type { AppDb } from '../../db/database.js';
 import { otherKey } from '../../models/links.js';
-import type { Row } from '../options.js';
-import type { ManyToMany } from '../registration.js';
+import type { ManyToMany, Row } from '../../models/model.js';
+import { reprOf } from '../../models/objects.js';
 import type { AdminIndex } from '../site.js';
-import { reprOf } from './objects.js';
 
 export { linkedIds, saveLinks, unknownIds } from '../../models/links.js';
 

@@ -1,9 +1,8 @@
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
 import type { FieldMeta } from '../../models/fields.js';
-import type { Submission } from '../../models/model.js';
+import type { Row, Submission } from '../../models/model.js';
 import { validateObject } from '../../models/validate.js';
-import type { Row } from '../options.js';
 import type { FormSection, Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
 import { type FormBody, many, one, toInputValue } from './form-values.js';

@@ -1,6 +1,7 @@
 import { SlipwayError } from '../../errors.js';
-import { modelNoun } from '../format.js';
-import type { ActionContext, ActionResult, BulkAction, Row } from '../options.js';
+import type { ActionContext, Row } from '../../models/model.js';
+import { modelNoun } from '../../text.js';
+import type { ActionResult, BulkAction } from '../options.js';
 import type { Registration } from '../registration.js';
 
 /** How a bulk action went; `error` is the typed error `run` threw, when it threw one. */

@@ -1,10 +1,10 @@
-import type { ModelError } from '../../models/model.js';
+import type { HistorySink } from '../../models/history.js';
+import type { ModelError, Row } from '../../models/model.js';
+import { reprOf } from '../../models/objects.js';
 import { saveObject as saveModel } from '../../models/save.js';
-import type { Row } from '../options.js';
 import type { Registration } from '../registration.js';
 import { inlineRowErrors } from './inline-forms.js';
 import type { FormDeps, FormState, ParsedSubmission } from './object-form.js';
-import { reprOf } from './objects.js';
 
 export { OBJECT_VANISHED, ROW_VANISHED } from '../../models/save.js';
 
@@ -27,7 +27,7 @@ export type SaveResult =
  *   if (parsed.ok) await saveObject(deps, reg, row, parsed.parsed, parsed.state);
  */
 export async function saveObject(
-  deps: FormDeps,
+  deps: FormDeps & { readonly history: HistorySink },
   reg: Registration,
   original: Row | undefined,
   submission: ParsedSubmission,

@@ -1,5 +1,5 @@
 import { SlipwayError } from '../../errors.js';
-import type { UploadContext, UploadedFile, UploadOptions } from '../options.js';
+import type { UploadContext, UploadedFile, UploadOptions } from '../../models/upload.js';
 import type { FormBody } from './form-values.js';
 import { editableFields, type FormState } from './object-form.js';
 

@@ -1,14 +1,14 @@
 import { asc, count, desc, eq } from 'drizzle-orm';
 import type { AppDb } from '../../db/database.js';
 import { describeTable, type FieldMeta } from '../../models/fields.js';
-import type { Row } from '../options.js';
+import type { Row } from '../../models/model.js';
+import { reprOf } from '../../models/objects.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
 import type { ForeignKeyWidget } from '../templates/widgets.js';
 import { parseKey } from './form-values.js';
 import { manyToManyOptions } from './many-to-many.js';
 import type { FormState } from './object-form.js';
-import { reprOf } from './objects.js';
 
 /** A foreign key gets a select while its table has at most this many rows; an id input beyond. */
 export const SELECT_LIMIT = 200;

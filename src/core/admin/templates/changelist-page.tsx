@@ -1,8 +1,9 @@
 import type { Child } from 'hono/jsx';
-import { displayValue, modelNoun } from '../format.js';
+import type { ModelPerms } from '../../models/permissions.js';
+import { modelNoun } from '../../text.js';
+import { displayValue } from '../format.js';
 import { preserveFilters, withParams } from '../query-string.js';
 import type { ListColumn, Registration } from '../registration.js';
-import type { ModelPerms } from '../services/access.js';
 import {
   type Changelist,
   PAGE_PARAM,

@@ -1,5 +1,5 @@
-import type { DeleteNode, DeletePlan } from '../services/delete-plan.js';
-import type { RefusedNode } from '../services/delete-refusals.js';
+import type { DeleteNode, DeletePlan } from '../../models/delete-plan.js';
+import type { RefusedNode } from '../../models/delete-refusals.js';
 import { CsrfInput } from './layout.js';
 
 function ObjectLink({ node }: { readonly node: Pick<DeleteNode, 'url' | 'repr'> }) {

@@ -1,6 +1,6 @@
 import type { FieldMeta } from '../../models/fields.js';
+import type { ManyToMany } from '../../models/model.js';
 import { displayValue } from '../format.js';
-import type { ManyToMany } from '../registration.js';
 import { BooleanIcon } from './boolean-icon.js';
 import { ErrorList, type ForeignKeyWidget, inputId, Widget } from './widgets.js';
 

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
-import type { ExtraField, UploadOptions } from '../options.js';
+import type { UploadOptions } from '../../models/upload.js';
+import type { ExtraField } from '../options.js';
 import type { FormSection, Registration } from '../registration.js';
 import type { FormState } from '../services/object-form.js';
 import type { WidgetData } from '../services/widget-data.js';

@@ -1,5 +1,5 @@
+import type { ModelPerms } from '../../models/permissions.js';
 import type { Registration } from '../registration.js';
-import type { ModelPerms } from '../services/access.js';
 import type { LogEntryRow } from '../services/history.js';
 
 export interface IndexApp {

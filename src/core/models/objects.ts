@@ -1,11 +1,9 @@
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
-import type { AuthUser } from '../../auth/request-user.js';
-import type { AppDb } from '../../db/database.js';
-import { describeTable, type FieldMeta, type TableMeta } from '../../models/fields.js';
-import type { Row } from '../options.js';
-import type { Registration } from '../registration.js';
-import type { AdminIndex } from '../site.js';
-import { parseKey } from './form-values.js';
+import type { AuthUser } from '../auth/request-user.js';
+import type { AppDb } from '../db/database.js';
+import { describeTable, type FieldMeta, type TableMeta } from './fields.js';
+import type { Model, ModelIndex, Row } from './model.js';
+import { parseKey } from './values.js';
 
 /**
  * A primary key from a URL, form or query string, typed like the column and within its type's
@@ -17,16 +15,16 @@ export function parsePk(field: FieldMeta, raw: unknown): number | string | undef
   return parseKey(field, raw);
 }
 
-/** The rows the user may see: the registration's `scope` (if any) and the extra condition. */
-export function scoped(reg: Registration, user: AuthUser, condition?: SQL): SQL | undefined {
+/** The rows the user may see: the model's `scope` (if any) and the extra condition. */
+export function scoped(reg: Model, user: AuthUser, condition?: SQL): SQL | undefined {
   const scope = reg.options.scope?.(user);
   return scope && condition ? and(scope, condition) : (scope ?? condition);
 }
 
-/** One object by primary key, within the registration's scope. */
+/** One object by primary key, within the model's scope. */
 export async function loadObject(
   db: AppDb,
-  reg: Registration,
+  reg: Model,
   user: AuthUser,
   pk: number | string,
 ): Promise<Row | undefined> {
@@ -41,7 +39,7 @@ export async function loadObject(
 /** Objects by primary keys, within scope, in no particular order. */
 export async function loadObjects(
   db: AppDb,
-  reg: Registration,
+  reg: Model,
   user: AuthUser,
   pks: readonly (number | string)[],
 ): Promise<Row[]> {
@@ -52,8 +50,8 @@ export async function loadObjects(
     .where(scoped(reg, user, inArray(reg.pk.column, [...pks])))) as Row[];
 }
 
-/** How a row of any installed table is named: its registration's `str`, else "<Label> object (pk)". */
-export function reprOf(index: AdminIndex, meta: TableMeta, row: Row): string {
+/** How a row of any installed table is named: its model's `str`, else "<Label> object (pk)". */
+export function reprOf(index: ModelIndex, meta: TableMeta, row: Row): string {
   const reg = index.forTable(meta.table);
   if (reg) return reg.str(row);
   const owner = index.tables.find((t) => t.table === meta.table);
@@ -70,7 +68,7 @@ export function reprOf(index: AdminIndex, meta: TableMeta, row: Row): string {
  */
 export async function relatedReprs(
   db: AppDb,
-  index: AdminIndex,
+  index: ModelIndex,
   field: FieldMeta,
   ids: readonly unknown[],
 ): Promise<Map<string, string>> {

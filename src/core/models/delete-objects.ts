@@ -1,11 +1,10 @@
 import { inArray } from 'drizzle-orm';
-import type { AppDb } from '../../db/database.js';
-import { retryTransaction } from '../../db/retry-transaction.js';
-import { ConcurrentUpdateError } from '../../errors.js';
-import { databaseError, raisedByTrigger } from '../../models/database-errors.js';
-import type { Row } from '../options.js';
-import type { Registration } from '../registration.js';
-import { logAction } from './history.js';
+import type { AppDb } from '../db/database.js';
+import { retryTransaction } from '../db/retry-transaction.js';
+import { ConcurrentUpdateError } from '../errors.js';
+import { databaseError, raisedByTrigger } from './database-errors.js';
+import type { HistorySink } from './history.js';
+import type { Model, Row } from './model.js';
 
 export type DeleteResult = { ok: true; count: number } | { ok: false; message: string };
 
@@ -13,7 +12,7 @@ export type DeleteResult = { ok: true; count: number } | { ok: false; message: s
 const NOTHING_DELETED = 'Nothing was deleted.';
 
 /**
- * Deletes objects and logs each deletion, in one transaction; the database cascades to the
+ * Deletes objects and records each deletion in `history`, in one transaction; the database cascades to the
  * children. A foreign key that protects a row (added since the confirmation page) rolls back
  * everything and comes back as a message instead of an error page, and so does a deadlock or
  * serialization failure that the retries of retryTransaction did not get past: "Nothing was
@@ -21,16 +20,17 @@ const NOTHING_DELETED = 'Nothing was deleted.';
  * message, or the objects that still refer to it).
  */
 export async function deleteObjects(
-  db: AppDb,
-  reg: Registration,
+  deps: { readonly db: AppDb; readonly history: HistorySink },
+  reg: Model,
   userId: number,
   rows: readonly Row[],
 ): Promise<DeleteResult> {
+  const { db, history } = deps;
   if (rows.length === 0) return { ok: true, count: 0 };
   try {
     await retryTransaction(db, async (tx) => {
       for (const row of rows)
-        await logAction(tx, {
+        await history(tx, {
           userId,
           app: reg.app,
           model: reg.model,

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { choice, question } from '../../apps/polls/schema.js';
-import adminApp from '../admin/app.js';
-import { AdminRegistrationError } from '../admin/errors.js';
-import { buildAdminSite } from '../admin/site.js';
 import { defineApp } from '../apps/define-app.js';
 import { createRegistry } from '../apps/registry.js';
 import auth from '../auth/app.js';
-import { defineModel } from './define-model.js';
+import { defineModel } from '../models/define-model.js';
+import adminApp from './app.js';
+import { AdminRegistrationError } from './errors.js';
+import { buildAdminSite } from './site.js';
 
 // A model's hooks are declared next to its table and handed to its registration as `model`.
-describe('defineModel', () => {
+describe('the `model` option of a registration', () => {
   const questionModel = defineModel(question, {
     clean: ({ values }) =>
       String(values['questionText'] ?? '').endsWith('?')

@@ -1,18 +1,16 @@
 import { inArray } from 'drizzle-orm';
-import type { AuthUser } from '../../auth/request-user.js';
-import type { AppDb } from '../../db/database.js';
-import { describeTable, type ForeignKeyMeta, type TableMeta } from '../../models/fields.js';
-import type { Row } from '../options.js';
-import type { Registration } from '../registration.js';
-import type { AdminIndex } from '../site.js';
-import { modelPerms } from './access.js';
+import type { AuthUser } from '../auth/request-user.js';
+import type { AppDb } from '../db/database.js';
+import { describeTable, type ForeignKeyMeta, type TableMeta } from './fields.js';
+import type { Model, ModelIndex, Row } from './model.js';
 import { reprOf } from './objects.js';
+import { modelPerms } from './permissions.js';
 
 /** One object in the cascade tree: "Choice: Yes", with what deleting it deletes in turn. */
 export interface DeleteNode {
   readonly model: string;
   readonly repr: string;
-  /** The change page, when the model is registered. */
+  /** Where the object is shown (the admin's change page), when the index says ({@link ModelIndex.objectUrl}). */
   readonly url?: string;
   readonly children: DeleteNode[];
 }
@@ -50,9 +48,9 @@ const CHUNK = 1000;
  */
 export async function planDelete(
   db: AppDb,
-  index: AdminIndex,
+  index: ModelIndex,
   user: AuthUser,
-  reg: Registration,
+  reg: Model,
   rows: readonly Row[],
 ): Promise<DeletePlan> {
   const referrers = new Map<PgTableKey, Referrer[]>();
@@ -77,12 +75,8 @@ export async function planDelete(
     const owner = index.tables.find((t) => t.table === meta.table);
     const label = r?.label ?? humanModel(owner?.model ?? meta.tableName);
     const pk = meta.pk ? row[meta.pk.key] : undefined;
-    return {
-      model: label,
-      repr: reprOf(index, meta, row),
-      ...(r && pk !== undefined ? { url: `${r.url}${encodeURIComponent(String(pk))}/change/` } : {}),
-      children: [],
-    };
+    const url = r && pk !== undefined ? index.objectUrl?.(r, pk) : undefined;
+    return { model: label, repr: reprOf(index, meta, row), ...(url ? { url } : {}), children: [] };
   };
   const count = (meta: TableMeta) => {
     const r = index.forTable(meta.table);
