@@ -25,12 +25,23 @@ const book = pgTable(
   },
   (t) => [check('shelf_book_isbn_check', sql`${t.isbn} ~ '^[0-9]{13}$'`)],
 );
+const chapter = pgTable(
+  'shelf_chapter',
+  {
+    id: serial('id').primaryKey(),
+    bookId: integer('book_id')
+      .notNull()
+      .references(() => book.id, { onDelete: 'cascade' }),
+    pages: integer('pages').notNull(),
+  },
+  (t) => [check('shelf_chapter_pages_check', sql`${t.pages} > 0`)],
+);
 const note = pgTable('shelf_note', { id: serial('id').primaryKey(), text: varchar('text', { length: 50 }) });
 const ISBN = 'Enter the 13 digits of the ISBN.';
 const shelf = defineApp({
   name: 'shelf',
   label: 'Shelf',
-  schema: { book, note },
+  schema: { book, chapter, note },
   migrations: folder,
   dependencies: ['auth', 'admin'],
   checkRules: [
@@ -41,7 +52,7 @@ const shelf = defineApp({
     },
   ],
   admin: (site) => {
-    site.register(book, { list: ['title'], api: { ordering: ['pages'] } });
+    site.register(book, { list: ['title'], api: { ordering: ['pages'] }, inlines: [{ table: chapter }] });
     site.register(note, { api: false });
   },
 });
@@ -75,6 +86,18 @@ describe('a new app', () => {
       t.database.query(`INSERT INTO shelf_book (title, isbn) VALUES ('Dune', '12')`),
     ).rejects.toThrow();
     expect(await t.database.query('SELECT count(*)::int AS n FROM shelf_book')).toEqual([{ n: 0 }]);
+  });
+
+  it('reports a CHECK on each child row that breaks it, all at once', async () => {
+    const res = await api.post('/api/v1/shelf/book/', {
+      title: 'Emma',
+      chapters: [{ pages: 0 }, { pages: 12 }, { pages: -3 }],
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([
+      { field: 'chapters[0].pages', message: expect.stringContaining('shelf_chapter_pages_check') },
+      { field: 'chapters[2].pages', message: expect.stringContaining('shelf_chapter_pages_check') },
+    ]);
   });
 
   it('orders its API list by the keys of its api part, which the changelist does not show', async () => {

@@ -130,7 +130,8 @@ export async function validateObject(
  * Runs the child model's own hooks (its `clean`, as on its own form) on each row to add or
  * change: `values` holds the row's values and the foreign key to the parent (absent while the
  * parent is being added; `parentKey` names it). A hook may adjust the values; a change it makes
- * void is dropped. Problems go to the row, on the field when the inline shows it.
+ * void is dropped. Then the child table's CHECKs are asked of the database with the row's values
+ * ({@link checkConstraintProblems}). Problems go to the row, on the field when the inline shows it.
  */
 async function cleanChildren(
   deps: WriteDeps,
@@ -141,7 +142,6 @@ async function cleanChildren(
   errors: ModelError[],
 ): Promise<ChildOp[]> {
   const clean = child.hooks.clean;
-  if (!clean) return [...ops];
   const fk = child.fk.key;
   const shown = new Set(child.fields.map((f) => f.key));
   const kept: ChildOp[] = [];
@@ -152,21 +152,41 @@ async function cleanChildren(
     }
     const values: Record<string, unknown> = { ...op.values };
     if (parentPk !== undefined) values[fk] = parentPk;
-    const problems = await clean({
-      mode: op.kind === 'insert' ? 'add' : 'change',
-      values,
-      extra: {},
-      original: op.kind === 'update' ? (op.original as never) : undefined,
-      user: deps.user,
-      db: deps.db,
-      parentKey: fk,
-    });
-    for (const e of problems ?? [])
-      errors.push({
-        field: e.field !== null && shown.has(e.field) ? e.field : null,
-        message: e.message,
-        child: { inline, row: op.row },
-      });
+    const at = { inline, row: op.row };
+    const problems =
+      (await clean?.({
+        mode: op.kind === 'insert' ? 'add' : 'change',
+        values,
+        extra: {},
+        original: op.kind === 'update' ? (op.original as never) : undefined,
+        user: deps.user,
+        db: deps.db,
+        parentKey: fk,
+      })) ?? [];
+    // Then the child table's CHECKs, asked of the database as for the object itself.
+    const ownErrors = errors.filter((e) => e.child?.inline === inline && e.child.row === op.row);
+    const refused = await checkConstraintProblems(
+      deps.db,
+      child.meta,
+      child.label,
+      (k) => child.meta.field(k)?.label ?? k,
+      { ...(op.kind === 'update' ? op.original : {}), ...values },
+      new Set([...ownErrors, ...problems].map((e) => e.field)),
+      child.checkRules,
+    );
+    for (const e of [...problems, ...refused]) {
+      const error = { field: e.field !== null && shown.has(e.field) ? e.field : null, message: e.message };
+      if (
+        !errors.some(
+          (o) =>
+            o.child?.row === op.row &&
+            o.child.inline === inline &&
+            o.field === error.field &&
+            o.message === error.message,
+        )
+      )
+        errors.push({ ...error, child: at });
+    }
     delete values[fk];
     if (op.kind === 'insert') {
       kept.push({ ...op, values });
