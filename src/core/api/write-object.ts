@@ -131,7 +131,11 @@ export async function writeObject(
   if (stored) await upload?.discard?.(stored, uploadCtx);
   const errors = invalid(saved.errors);
   if (saved.code === OBJECT_VANISHED) throw new ApiNotFoundError(errors[0]?.message ?? 'Not found.');
-  throw CONFLICTS.has(saved.code) ? new ApiConflictError(errors) : new ApiValidationError(errors);
+  // An app's error from a `save` hook keeps its status: a conflict (409, or 404 for a row it
+  // needed that is gone) or a rule broken (422).
+  const conflict =
+    saved.status === undefined ? CONFLICTS.has(saved.code) : saved.status === 409 || saved.status === 404;
+  throw conflict ? new ApiConflictError(errors) : new ApiValidationError(errors);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { rowValueProblems, type ValueProblem } from '../db/column-values.js';
 import { retryTransaction } from '../db/retry-transaction.js';
-import { ConcurrentUpdateError } from '../errors.js';
+import { ConcurrentUpdateError, SlipwayError } from '../errors.js';
 import { databaseError, mapDatabaseError, type PgErrorInfo } from './database-errors.js';
+import type { DeleteInput, SaveInput } from './define-model.js';
 import type { ChangeMessagePart, HistorySink } from './history.js';
 import { saveLinks } from './links.js';
 import type { ChildModel, ChildOp, Model, ModelError, Row, Submission, WriteDeps } from './model.js';
@@ -16,7 +17,14 @@ import { valueChanged } from './values.js';
  */
 export type SaveResult =
   | { ok: true; row: Row; changed: boolean }
-  | { ok: false; errors: ModelError[]; code: string; reason: 'refused' | 'colliding' | 'vanished' };
+  | {
+      ok: false;
+      errors: ModelError[];
+      code: string;
+      reason: 'refused' | 'colliding' | 'vanished';
+      /** The HTTP status of an app's error thrown by a `save` hook (its SlipwayError's). */
+      status?: number;
+    };
 
 /**
  * The `code` of a save that found its object (`OBJECT_VANISHED`) or one of its child rows
@@ -53,16 +61,35 @@ class ValueRefusedError extends Error {
   }
 }
 
-/** An integrity error raised by one child row, so the message can go to that row. */
+/**
+ * An integrity error raised by one child row, so the message can go to that row. The driver's
+ * error stays its `cause`, so that a deadlock is still recognised and the write retried.
+ */
 class ChildRowError extends Error {
   constructor(
     readonly inline: number,
     readonly row: number,
     readonly pgError: PgErrorInfo,
+    cause: unknown,
   ) {
-    super(pgError.message);
+    super(pgError.message, { cause });
   }
 }
+
+/** An app's error (a SlipwayError below 500) thrown by a child model's `save` or `delete` hook. */
+class ChildHookError extends Error {
+  constructor(
+    readonly inline: number,
+    readonly row: number,
+    readonly error: SlipwayError,
+  ) {
+    super(error.message, { cause: error });
+  }
+}
+
+/** An app's own refusal thrown by a hook, as opposed to a bug or a collision. */
+const appRefusal = (error: unknown): error is SlipwayError =>
+  error instanceof SlipwayError && error.status < 500 && !(error instanceof ConcurrentUpdateError);
 
 /**
  * Writes a valid submission: the object, its child rows (adds, changes and deletes), its
@@ -84,6 +111,7 @@ export async function saveObject(
 ): Promise<SaveResult> {
   const table = model.meta.table;
   const editable = submission.editable;
+  const save = model.options.model?.hooks.save as SaveHook | undefined;
   try {
     const result = await retryTransaction(deps.db, async (tx) => {
       const message: ChangeMessagePart[] = [];
@@ -98,23 +126,38 @@ export async function saveObject(
         const set = Object.fromEntries([...changed, ...extraChanged].map((k) => [k, submission.values[k]]));
         refuseValues(table, set);
         if (Object.keys(set).length > 0) {
-          const [updated] = (await tx
-            .update(table)
-            .set(set)
-            .where(eq(model.pk.column, original[model.pk.key] as never))
-            .returning()) as Row[];
+          const updated = save
+            ? await save({ tx, mode: 'change', values: set, original, user: deps.user })
+            : (
+                (await tx
+                  .update(table)
+                  .set(set)
+                  .where(eq(model.pk.column, original[model.pk.key] as never))
+                  .returning()) as Row[]
+              )[0];
           if (!updated) throw new RowVanishedError();
           row = updated;
         } else row = original;
         if (changed.length > 0) message.push({ changed: { fields: changed.map(model.fieldLabel) } });
       } else {
         refuseValues(table, submission.values);
-        row = (
-          (await tx
-            .insert(table)
-            .values(submission.values as never)
-            .returning()) as Row[]
-        )[0]!;
+        row = save
+          ? added(
+              model.label,
+              await save({
+                tx,
+                mode: 'add',
+                values: submission.values,
+                original: undefined,
+                user: deps.user,
+              }),
+            )
+          : (
+              (await tx
+                .insert(table)
+                .values(submission.values as never)
+                .returning()) as Row[]
+            )[0]!;
         message.push({ added: {} });
       }
       const pk = row[model.pk.key];
@@ -134,13 +177,14 @@ export async function saveObject(
         const child = model.inlines[inline]!;
         for (const op of ops) {
           try {
-            message.push(await applyChildOp(tx, child, pk, op, (r) => deps.describe(child, r)));
+            message.push(await applyChildOp(tx, deps, child, pk, op));
           } catch (error) {
             if (error instanceof RowVanishedError) throw new RowVanishedError(inline, op.row);
             if (error instanceof ValueRefusedError)
               throw new ValueRefusedError(error.problems, inline, op.row);
+            if (appRefusal(error)) throw new ChildHookError(inline, op.row, error);
             const pgError = databaseError(error);
-            throw pgError ? new ChildRowError(inline, op.row, pgError) : error;
+            throw pgError ? new ChildRowError(inline, op.row, pgError, error) : error;
           }
         }
       }
@@ -169,7 +213,7 @@ function refusal(
   model: Model,
   editable: Submission['editable'],
   error: unknown,
-): { errors: ModelError[]; code: string; reason: 'refused' | 'colliding' | 'vanished' } {
+): { errors: ModelError[]; code: string; reason: 'refused' | 'colliding' | 'vanished'; status?: number } {
   if (error instanceof RowVanishedError) {
     const child = error.inline === undefined ? undefined : model.inlines[error.inline]!;
     if (child)
@@ -211,8 +255,26 @@ function refusal(
       reason: 'refused',
     };
   }
+  if (error instanceof ChildHookError) {
+    const child = model.inlines[error.inline]!;
+    const at = { child: { inline: error.inline, row: error.row } };
+    const shown = (key: string | null) => key !== null && child.fields.some((f) => f.key === key);
+    return {
+      errors: hookErrors(error.error, shown).map((e) => ({ ...e, ...at })),
+      code: error.error.code,
+      reason: 'refused',
+      status: error.error.status,
+    };
+  }
   if (error instanceof ConcurrentUpdateError)
     return { errors: [{ field: null, message: error.message }], code: error.sqlState, reason: 'colliding' };
+  if (appRefusal(error))
+    return {
+      errors: hookErrors(error, (key) => key !== null && editable.some((f) => f.key === key)),
+      code: error.code,
+      reason: 'refused',
+      status: error.status,
+    };
   const pgError = databaseError(error);
   if (!pgError) throw error;
   const mapped = mapDatabaseError(model.meta, model.label, model.fieldLabel, pgError, model.checkRules);
@@ -224,39 +286,76 @@ function refusal(
   };
 }
 
+/** A hook's field errors (its message when it has none), on the fields the writer sees. */
+function hookErrors(error: SlipwayError, shown: (key: string | null) => boolean): ModelError[] {
+  const errors = error.errors.length > 0 ? error.errors : [{ field: null, message: error.message }];
+  return errors.map((e) => ({ field: shown(e.field) ? e.field : null, message: e.message }));
+}
+
+/** A `save` hook as the model layer calls it, whatever the model's table. */
+type SaveHook = (input: SaveInput<Row>) => Promise<Row | undefined>;
+type DeleteHook = (input: DeleteInput<Row>) => Promise<Row | undefined>;
+
+/** The row a `save` hook added; a hook that adds nothing is a bug of the app. */
+function added(label: string, row: Row | undefined): Row {
+  if (!row) throw new Error(`The save hook of ${label} returned no row for a row it was to add.`);
+  return row;
+}
+
+/**
+ * Writes one child row: through the child model's `save` or `delete` hook when it declares one,
+ * else with the model layer's own statement.
+ */
 async function applyChildOp(
   tx: WriteDeps['db'],
+  deps: SaveDeps,
   child: ChildModel,
   parentPk: unknown,
   op: ChildOp,
-  repr: (row: Row) => string,
 ): Promise<ChangeMessagePart> {
   const table = child.meta.table;
   const pkColumn = child.meta.pk!.column;
   const name = child.label.toLowerCase();
+  const repr = (row: Row) => deps.describe(child, row);
+  const save = child.hooks.save as SaveHook | undefined;
+  const remove = child.hooks.delete as DeleteHook | undefined;
+  const parentKey = child.fk.key;
   if (op.kind === 'delete') {
-    await tx.delete(table).where(eq(pkColumn, op.pk as never));
+    if (remove) await remove({ tx, row: op.original });
+    else await tx.delete(table).where(eq(pkColumn, op.pk as never));
     return { deleted: { name, object: repr(op.original) } };
   }
   if (op.kind === 'update') {
     const set = Object.fromEntries(op.changed.map((k) => [k, op.values[k]]));
     refuseValues(table, set);
-    const [row] = (await tx
-      .update(table)
-      .set(set)
-      .where(eq(pkColumn, op.pk as never))
-      .returning()) as Row[];
+    const row = save
+      ? await save({ tx, mode: 'change', values: set, original: op.original, parentKey, user: deps.user })
+      : (
+          (await tx
+            .update(table)
+            .set(set)
+            .where(eq(pkColumn, op.pk as never))
+            .returning()) as Row[]
+        )[0];
     if (!row) throw new RowVanishedError();
     return {
       changed: { name, object: repr(row), fields: op.changed.map((k) => child.meta.field(k)!.label) },
     };
   }
   refuseValues(table, op.values);
-  const [row] = (await tx
-    .insert(table)
-    .values({ ...op.values, [child.fk.key]: parentPk } as never)
-    .returning()) as Row[];
-  return { added: { name, object: repr(row!) } };
+  const values = { ...op.values, [parentKey]: parentPk };
+  const row = save
+    ? added(
+        child.label,
+        await save({ tx, mode: 'add', values, original: undefined, parentKey, user: deps.user }),
+      )
+    : (
+        (await tx
+          .insert(table)
+          .values(values as never)
+          .returning()) as Row[]
+      )[0]!;
+  return { added: { name, object: repr(row) } };
 }
 
 /** Throws ValueRefusedError when a value cannot be bound for its column. */
