@@ -15,9 +15,10 @@ import { address, attachment, company, companyPerson, email, person, telephone }
 /**
  * The contacts models in the admin. A person or a company is edited with its addresses,
  * telephones and e-mails inline (at least one address and one telephone). `is_primary` is shown
- * but not edited in forms: the first row becomes primary, and "Make primary" on the addresses'
- * (telephones', e-mails') list switches it through the service, which demotes the old one in
- * the same transaction. Deleting a primary row is refused beforehand, saying where to switch
+ * but not edited on those rows (the first row becomes primary); it is edited on an address's
+ * (telephone's, e-mail's) own form, and "Make primary" on their list switches it too: either way
+ * the services' write part demotes the old one in the same transaction (the models' save hooks,
+ * models.ts). Deleting a primary row is refused beforehand, saying where to switch
  * (delete-blockers.ts): on the delete confirmation, and on the row of a person's or company's
  * form. What the database refuses anyway comes back as a message on the form, never a 500.
  */
@@ -135,7 +136,7 @@ export function registerContactsAdmin(site: AdminSite): void {
       { fields: ['personId', 'companyId', 'kind', 'street', 'postalCode', 'city', 'country', 'isPrimary'] },
       RECORD,
     ],
-    readonly: ['isPrimary', ...TIMESTAMPS],
+    readonly: [...TIMESTAMPS],
     actions: [makePrimary('address')],
     deleteBlockers: primaryDeleteBlockers('address'),
     model: addressModel,
@@ -148,7 +149,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     search: ['number'],
     filters: ['personId', 'companyId', 'kind', 'isPrimary'],
     fieldsets: [{ fields: ['personId', 'companyId', 'kind', 'number', 'isPrimary'] }, RECORD],
-    readonly: ['isPrimary', ...TIMESTAMPS],
+    readonly: [...TIMESTAMPS],
     actions: [makePrimary('telephone')],
     deleteBlockers: primaryDeleteBlockers('telephone'),
     model: telephoneModel,
@@ -162,7 +163,7 @@ export function registerContactsAdmin(site: AdminSite): void {
     search: ['address'],
     filters: ['personId', 'companyId', 'kind', 'isPrimary'],
     fieldsets: [{ fields: ['personId', 'companyId', 'kind', 'address', 'isPrimary'] }, RECORD],
-    readonly: ['isPrimary', ...TIMESTAMPS],
+    readonly: [...TIMESTAMPS],
     actions: [makePrimary('email')],
     deleteBlockers: primaryDeleteBlockers('email'),
     model: emailModel,
