@@ -6,6 +6,12 @@ export interface DatabaseInfo {
   serverVersion: string;
   /** The applied migrations, by name, with the checksum recorded when each was applied. */
   migrations: { name: string; checksum: string }[];
+  /**
+   * The migration applied last (by `applied_at`, the newest; ties by name): with each app's
+   * migrations named `<app>/…`, the last name alphabetically says nothing of how far the database
+   * is. Null when none is applied; absent in archives made before it was recorded.
+   */
+  lastMigration?: string | null;
   /** Rows per table of the public schema: `{ "polls_question": 12 }`. */
   rowCounts: Record<string, number>;
 }
@@ -29,13 +35,24 @@ export async function readDatabaseInfo(db: Runner, engine: 'pglite' | 'postgres'
     );
     rowCounts[name] = Number(row?.n ?? 0);
   }
-  const migrations = tables.some((t) => t.name === MIGRATIONS_TABLE)
+  const recorded = tables.some((t) => t.name === MIGRATIONS_TABLE);
+  const migrations = recorded
     ? await db.query<{ name: string; checksum: string }>(
         `SELECT name, checksum FROM public.${MIGRATIONS_TABLE} ORDER BY name`,
       )
     : [];
+  const [last] = recorded
+    ? await db.query<{ name: string }>(
+        `SELECT name FROM public.${MIGRATIONS_TABLE} ORDER BY applied_at DESC, name COLLATE "C" DESC LIMIT 1`,
+      )
+    : [];
   const server = `PostgreSQL ${(version?.v ?? '?').split(' ')[0]}`;
-  return { serverVersion: engine === 'pglite' ? `${server} (PGlite)` : server, migrations, rowCounts };
+  return {
+    serverVersion: engine === 'pglite' ? `${server} (PGlite)` : server,
+    migrations,
+    lastMigration: last?.name ?? null,
+    rowCounts,
+  };
 }
 
 /** The differences between two sets of row counts, as lines: `polls_choice: 12 rows, expected 14`. */

@@ -40,6 +40,7 @@ export interface Sidecar {
   slipwayVersion: string;
   engine: 'pglite' | 'postgres';
   serverVersion: string;
+  /** The migration the database applied last (see {@link lastAppliedMigration}). */
   migrationsHead: string | null;
   databaseBytes: number;
   files: number;
@@ -47,6 +48,18 @@ export interface Sidecar {
   encryption: EncryptionKind;
   size: number;
   verifiedAt: string | null;
+}
+
+/**
+ * The migration the backed-up database applied last; for an archive made before that was
+ * recorded, the last by name (the best it holds).
+ */
+export function lastAppliedMigration(
+  manifest: Pick<Manifest, 'migrations' | 'lastMigration'>,
+): string | null {
+  return manifest.lastMigration !== undefined
+    ? manifest.lastMigration
+    : (manifest.migrations.at(-1)?.name ?? null);
 }
 
 export function sidecarOf(
@@ -62,7 +75,7 @@ export function sidecarOf(
     slipwayVersion: manifest.slipwayVersion,
     engine: manifest.engine,
     serverVersion: manifest.serverVersion,
-    migrationsHead: manifest.migrations.at(-1)?.name ?? null,
+    migrationsHead: lastAppliedMigration(manifest),
     databaseBytes: manifest.database.sqlBytes,
     files: manifest.media.files,
     mediaBytes: manifest.media.bytes,

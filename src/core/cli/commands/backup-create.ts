@@ -16,6 +16,7 @@ export default defineCommand({
     const { checkLabel } = await import('../../backup/archive-names.js');
     const { createBackup } = await import('../../backup/create-backup.js');
     const { formatBytes } = await import('../../backup/list-backups.js');
+    const { lastAppliedMigration } = await import('../../backup/manifest.js');
     const label = values['label'] === undefined ? undefined : checkLabel(String(values['label']));
     const made = await createBackup(
       { config: ctx.config() },
@@ -24,7 +25,7 @@ export default defineCommand({
     const m = made.manifest;
     ctx.out(
       `Created ${made.name} (${formatBytes(made.size)}): ${Object.keys(m.rowCounts).length} tables, ` +
-        `${m.media.files} media file(s), migrations up to ${m.migrations.at(-1)?.name ?? 'none'}`,
+        `${m.media.files} media file(s), last migration applied ${lastAppliedMigration(m) ?? 'none'}`,
     );
     return 0;
   },

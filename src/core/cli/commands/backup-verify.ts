@@ -12,12 +12,14 @@ export default defineCommand({
   async run(ctx, { positionals }) {
     // Loaded when it runs, not with the command list (run-cli.ts loads only the command run).
     const { verifyBackup } = await import('../../backup/verify-backup.js');
+    const { lastAppliedMigration } = await import('../../backup/manifest.js');
     const name = positionals[0] ?? 'latest';
     const verified = await verifyBackup({ config: ctx.config() }, { name });
     const m = verified.manifest;
     ctx.out(
       `${verified.archive.name} is good: ${m.members.length} member(s) match their SHA-256, and the database restores ` +
-        `with the same row counts in ${Object.keys(m.rowCounts).length} tables and the same ${m.migrations.length} migration(s).`,
+        `with the same row counts in ${Object.keys(m.rowCounts).length} tables and the same ${m.migrations.length} migration(s)` +
+        `${m.migrations.length > 0 ? `, the last applied ${lastAppliedMigration(m)}` : ''}.`,
     );
     if (verified.pending.length > 0)
       ctx.out(
