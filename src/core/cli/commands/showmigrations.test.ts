@@ -79,13 +79,15 @@ describe(`slipway showmigrations (${engineName})`, () => {
     );
   });
 
-  it('flags an applied migration whose file is missing, under its app, and an app no longer installed', async () => {
+  it('flags an applied migration whose file is missing, under its app, an app no longer installed, and an edited one', async () => {
     await withDatabase(testDb, (db) =>
       db.exec(
-        "INSERT INTO slipway_migrations (name, checksum) VALUES ('polls/0009_gone', 'x'), ('oldapp/0001_initial', 'y')",
+        "INSERT INTO slipway_migrations (name, checksum) VALUES ('polls/0009_gone', 'x'), ('oldapp/0001_initial', 'y');" +
+          "UPDATE slipway_migrations SET checksum = 'edited' WHERE name = 'contacts/0001_initial'",
       ),
     );
     const out = await shown();
+    expect(out).toContain('\ncontacts\n [X] 0001_initial  (EDITED after it was applied)\n');
     expect(out).toContain(
       'polls\n [ ] 0001_initial\n [ ] 0002_question_pub_date_index\n [X] 0009_gone  (applied, but its file is missing)\n',
     );
