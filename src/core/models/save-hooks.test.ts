@@ -38,6 +38,14 @@ const itemModel = defineModel(item, {
       throw new SlipwayError('CRATE_TAKEN', 409, TAKEN, { errors: [{ field: 'label', message: TAKEN }] });
     if (label === 'bad')
       throw new SlipwayError('CRATE_BAD', 422, BAD, { errors: [{ field: 'label', message: BAD }] });
+    // A write the database refuses (a NULL label), as a buggy or racing hook's would be.
+    if (label === 'void')
+      return (
+        await tx
+          .insert(item)
+          .values({ label: null as never })
+          .returning()
+      )[0];
     // Written by the hook, not the model layer: the label in capitals.
     const written = {
       ...values,
@@ -109,6 +117,14 @@ describe('a model’s save and delete hooks', () => {
     });
     expect(refused.statusCode, refused.body).toBe(409);
     expect(refused.json().errors).toEqual([{ field: 'items[1].label', message: TAKEN }]);
+    const refusedByDb = await api.post('/api/v1/crate/box/', {
+      name: 'V',
+      items: [{ label: 'ok' }, { label: 'void' }],
+    });
+    expect(refusedByDb.statusCode, refusedByDb.body).toBe(422);
+    expect(refusedByDb.json().errors).toEqual([
+      { field: 'items[1].label', message: 'This field is required.' },
+    ]);
     const bad = await api.post('/api/v1/crate/box/', { name: 'C', items: [{ label: 'bad' }] });
     expect(bad.statusCode, bad.body).toBe(422);
     expect(bad.json().errors).toEqual([{ field: 'items[0].label', message: BAD }]);
