@@ -6,7 +6,6 @@ import pino from 'pino';
 import { installedApps } from '../src/apps/installed.js';
 import { choice, question } from '../src/apps/polls/schema.js';
 import { visibleApps } from '../src/core/admin/services/access.js';
-import { loadChangelist } from '../src/core/admin/services/changelist.js';
 import { initialForm } from '../src/core/admin/services/object-form.js';
 import { loadWidgetData } from '../src/core/admin/services/widget-data.js';
 import { buildAdminSite } from '../src/core/admin/site.js';
@@ -17,6 +16,7 @@ import { createRegistry } from '../src/core/apps/registry.js';
 import { toAuthUser } from '../src/core/auth/request-user.js';
 import { openDatabase } from '../src/core/db/open-database.js';
 import { renderPage } from '../src/core/html/render.js';
+import { loadChangelist } from '../src/core/models/list.js';
 import { modelPerms } from '../src/core/models/permissions.js';
 import { createTestDatabase } from '../src/core/testing/test-database.js';
 

@@ -1,7 +1,6 @@
-import type { ActionResult, BulkAction } from '../../core/admin/options.js';
 import type { AdminSite } from '../../core/admin/site.js';
 import { SlipwayError } from '../../core/errors.js';
-import type { ActionContext } from '../../core/models/model.js';
+import type { ActionContext, ActionResult, BulkAction } from '../../core/models/model.js';
 import { cleanOriginalName } from './attachments/service.js';
 import { ALLOWED_TYPES } from './attachments/sniff.js';
 import { MAX_ATTACHMENT_BYTES, removeStoredFile, storeFile } from './attachments/storage.js';

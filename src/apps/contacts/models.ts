@@ -1,6 +1,6 @@
 import type { FieldError } from '../../core/errors.js';
 import { type DeleteInput, defineModel, type SaveInput } from '../../core/models/define-model.js';
-import type { CleanInput } from '../../core/models/model.js';
+import type { CleanInput } from '../../core/models/rows.js';
 import type { ContactKind, ContactRow, Owner } from './owned.js';
 import { ownerTelephone } from './primary.js';
 import { address, attachment, email, telephone } from './schema.js';

@@ -1,25 +1,12 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { AuthUser } from '../auth/request-user.js';
 import type { ModelDefinition } from '../models/define-model.js';
-import type { ActionContext, ModelOptions, Row, RowOf } from '../models/model.js';
+import type { ComputedColumn, ModelOptions, Row } from '../models/model.js';
+import type { RowOf } from '../models/rows.js';
 
 /** A column's property name in the table (`questionText`). */
 export type ColumnKey<T extends PgTable> = Extract<keyof T['_']['columns'], string>;
 export type AdminAction = 'view' | 'add' | 'change' | 'delete';
-
-/**
- * A changelist column computed from the row (Django's callable in `list_display`).
- *
- * @example
- *   { key: 'recent', label: 'Published recently?', boolean: true, value: (q) => isRecent(q.pubDate) }
- */
-export interface ComputedColumn<R = Row> {
-  readonly key: string;
-  readonly label: string;
-  readonly value: (row: R) => unknown;
-  /** Show ✓/✗ instead of the value. */
-  readonly boolean?: boolean;
-}
 
 /** Child rows edited on the parent's page (Django's TabularInline). */
 export interface InlineOptions {
@@ -55,36 +42,6 @@ export interface ManyToManyOptions {
   readonly help?: string;
   /** How each related object is named in the list (default: its registration's `str`). */
   readonly optionLabel?: (row: Row) => string;
-}
-
-/**
- * How a bulk action went: `success` (done on the whole selection), `warning` (done on part of it,
- * the message saying how far) or `error` (refused: nothing was changed). The admin flashes the
- * message at that level; the API answers 200 for a success and 409 otherwise.
- *
- * @example
- *   return { level: 'error', message: 'Nothing was changed: select one address per person.' };
- */
-export interface ActionResult {
-  readonly level: 'success' | 'warning' | 'error';
-  readonly message: string;
-}
-
-/** A bulk action offered above the changelist (Django's `actions`). */
-export interface BulkAction<R = Row> {
-  /** The value sent as `action`; letters, digits and underscores. */
-  readonly name: string;
-  readonly label: string;
-  /** The permission the user needs (default 'change'). */
-  readonly permission?: AdminAction;
-  /**
-   * Runs on the selected rows. Returns how it went ({@link ActionResult}); a plain string is the
-   * message of a success, and nothing means a success with a generic message. A SlipwayError
-   * below 500 thrown from here is a refusal with its message, as if returned with level
-   * `error` (the API answers with its status: 409 as an action problem, 422 as a validation
-   * problem); any other error goes to the error handler, a 500.
-   */
-  readonly run: (ctx: ActionContext, rows: R[]) => Promise<ActionResult | string | undefined>;
 }
 
 /** Extra, non-column inputs on a form (a password and its confirmation). */
@@ -126,7 +83,7 @@ export interface Fieldset<K extends string = string> {
 
 /**
  * How a model shows in the admin: Django's ModelAdmin options, on top of the model layer's own
- * ({@link ModelOptions}: `model`, `clean`, `deleteBlockers`, `upload`, `scope`,
+ * ({@link ModelOptions}: `model`, `clean`, `deleteBlockers`, `upload`, `actions`, `scope`,
  * `hasObjectPermission`). Every option naming columns is checked at boot.
  */
 export interface ModelAdminOptions<T extends PgTable = PgTable> extends ModelOptions<T> {
@@ -156,7 +113,6 @@ export interface ModelAdminOptions<T extends PgTable = PgTable> extends ModelOpt
   readonly exclude?: readonly ColumnKey<T>[];
   readonly inlines?: readonly InlineOptions[];
   readonly manyToMany?: readonly ManyToManyOptions[];
-  readonly actions?: readonly BulkAction<RowOf<T>>[];
   /** Foreign keys edited with a searchable picker instead of a select. */
   readonly autocomplete?: readonly ColumnKey<T>[];
   readonly extraFields?: readonly ExtraField[];

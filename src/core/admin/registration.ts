@@ -1,22 +1,7 @@
 import type { AuthUser } from '../auth/request-user.js';
 import type { FieldMeta } from '../models/fields.js';
-import type { ChildModel, ManyToMany, Model } from '../models/model.js';
-import type { AdminAction, ComputedColumn, InlineOptions, ModelAdminOptions } from './options.js';
-
-/** A changelist column, resolved. */
-export interface ListColumn {
-  readonly key: string;
-  readonly label: string;
-  readonly field?: FieldMeta;
-  readonly computed?: ComputedColumn;
-  readonly boolean: boolean;
-  readonly sortable: boolean;
-}
-
-export interface OrderTerm {
-  readonly field: FieldMeta;
-  readonly desc: boolean;
-}
+import type { ChildModel, ListModel, ManyToMany } from '../models/model.js';
+import type { AdminAction, InlineOptions, ModelAdminOptions } from './options.js';
 
 /** An inline, resolved: the model layer's child model, with how the admin's form shows it. */
 export interface Inline extends ChildModel {
@@ -36,20 +21,15 @@ export interface FormSection {
 
 /**
  * One registered model, with its options checked and resolved against the table: the model
- * layer's {@link Model}, with how the admin shows it.
+ * layer's model as it is listed ({@link ListModel}), with how the admin shows it.
  */
-export interface Registration extends Model {
+export interface Registration extends ListModel {
   /** The app whose admin.ts registered it, and the owning app's label. */
   readonly appLabel: string;
   readonly registeredBy: string;
   readonly options: ModelAdminOptions;
   /** `/admin/polls/question/` */
   readonly url: string;
-  readonly listColumns: readonly ListColumn[];
-  readonly searchFields: readonly FieldMeta[];
-  readonly filterFields: readonly FieldMeta[];
-  readonly ordering: readonly OrderTerm[];
-  readonly perPage: number;
   readonly inlines: readonly Inline[];
   readonly autocomplete: ReadonlySet<string>;
   /** `polls.change_question` */

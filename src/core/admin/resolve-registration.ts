@@ -3,10 +3,10 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { permissionCodename } from '../auth/permissions.js';
 import type { CheckRules } from '../db/check-rules.js';
 import { describeTable, type FieldMeta, type TableMeta } from '../models/fields.js';
-import type { ManyToMany, Row, TableOwner } from '../models/model.js';
+import type { ComputedColumn, ListColumn, ManyToMany, OrderTerm, Row, TableOwner } from '../models/model.js';
 import { humanize, pluralize } from '../text.js';
-import type { ComputedColumn, InlineOptions, ManyToManyOptions, ModelAdminOptions } from './options.js';
-import type { FormSection, Inline, ListColumn, OrderTerm, Registration } from './registration.js';
+import type { InlineOptions, ManyToManyOptions, ModelAdminOptions } from './options.js';
+import type { FormSection, Inline, Registration } from './registration.js';
 
 export interface ResolveInput {
   readonly table: PgTable;

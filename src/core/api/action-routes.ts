@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { requirePerm } from '../admin/routes/guard.js';
-import { runAction } from '../admin/services/run-action.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import type { AppDb } from '../db/database.js';
 import type { SlipwayError } from '../errors.js';
 import { loadObjects, parsePk } from '../models/objects.js';
-import { hasObjectPerm } from '../models/permissions.js';
+import { hasObjectPerm, requirePerm } from '../models/permissions.js';
+import { runAction } from '../models/run-action.js';
 import { apiUser } from './authentication.js';
 import { ApiActionError, ApiValidationError, isApiProblem } from './errors.js';
 import type { JsonSchema } from './json-schema.js';

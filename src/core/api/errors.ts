@@ -93,7 +93,7 @@ export function isApiProblem(error: SlipwayError): boolean {
   return error.detail?.type !== undefined;
 }
 
-/** The page requested is past the last one: 404. */
+/** No such object (or one outside the user's scope), or a page past the last one: 404. */
 export class ApiNotFoundError extends SlipwayError<'SLIPWAY_API_NOT_FOUND'> {
   constructor(message: string) {
     super('SLIPWAY_API_NOT_FOUND', 404, message);

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { logAction } from '../admin/services/history.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import type { AuthUser } from '../auth/request-user.js';
 import { user } from '../auth/schema.js';
 import { rowValueProblems } from '../db/column-values.js';
 import type { AppDb } from '../db/database.js';
+import type { HistorySink } from '../models/history.js';
 import { token } from './schema.js';
 import { createToken, type TokenRow } from './tokens.js';
 
@@ -20,18 +20,19 @@ export function tokenRepr(row: Pick<TokenRow, 'name' | 'prefix'>): string {
 
 /**
  * Issues a token for the acting user, or (superusers only) for another user, and records it in
- * the admin history in the same transaction. The caller checks the `api.add_token` permission;
+ * the history (`historyOf(ctx)`: the admin's) in the same transaction. The caller checks the `api.add_token` permission;
  * this checks who the token may be for, since a token acts with all of its user's permissions.
  *
  * @example
- *   const r = await issueToken(db, request.user, { userId: request.user.id, name: 'laptop' });
+ *   const r = await issueToken({ db, history }, request.user, { userId: request.user.id, name: 'laptop' });
  *   if (r.ok) show(r.key); // the only time the key exists outside the client
  */
 export async function issueToken(
-  db: AppDb,
+  deps: { readonly db: AppDb; readonly history: HistorySink },
   actor: AuthUser,
   input: { userId: number; name: string },
 ): Promise<IssueResult> {
+  const { db, history } = deps;
   if (input.userId !== actor.id && !actor.isSuperuser)
     throw new PermissionDeniedError('Only superusers may create tokens for other users.');
   const name = input.name.trim();
@@ -42,7 +43,7 @@ export async function issueToken(
   if (!owner) return { ok: false, errors: { userId: ['There is no such user.'] } };
   return db.transaction(async (tx) => {
     const { key, row } = await createToken(tx, { userId: owner.id, name });
-    await logAction(tx, {
+    await history(tx, {
       userId: actor.id,
       app: 'api',
       model: 'token',

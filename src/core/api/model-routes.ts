@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type AdminDeps, objectFor, requirePerm } from '../admin/routes/guard.js';
-import { loadChangelist } from '../admin/services/changelist.js';
+import type { AdminIndex } from '../admin/site.js';
+import type { AppContext } from '../apps/define-app.js';
 import { PermissionDeniedError } from '../auth/errors.js';
+import type { AuthUser } from '../auth/request-user.js';
 import { textProblem } from '../db/column-values.js';
-import { staleReadDb } from '../db/database.js';
+import { type AppDb, staleReadDb } from '../db/database.js';
 import { deleteObject } from '../models/delete.js';
-import type { Row } from '../models/model.js';
+import type { HistorySink } from '../models/history.js';
+import { loadChangelist } from '../models/list.js';
+import type { Model, ModelAction, Row } from '../models/model.js';
+import { findObject } from '../models/objects.js';
+import { requirePerm } from '../models/permissions.js';
 import { apiUser } from './authentication.js';
 import { ApiConflictError, ApiNotFoundError, ApiQueryError, type FieldError } from './errors.js';
 import { listQuerySchema, MAX_FILE_BASE64, writeSchema } from './json-schema.js';
@@ -14,7 +19,32 @@ import { serializeRows } from './serialize.js';
 import { fieldErrors } from './validation.js';
 import { writeObject } from './write-object.js';
 
-/** The list's query parameters, in the admin's changelist service. */
+/** What the API's model routes read: the app context, the index of registered models and the history. */
+export interface ModelRouteDeps {
+  readonly ctx: AppContext;
+  readonly index: AdminIndex;
+  readonly history: HistorySink;
+}
+
+/**
+ * The object named by `:id`, checked with the model permission (403) and the object-level hook
+ * (403); 404 when the id cannot be one, or the object does not exist or is outside the scope.
+ */
+async function objectFor(
+  db: AppDb,
+  reg: Model,
+  user: AuthUser,
+  params: unknown,
+  action: ModelAction,
+): Promise<{ row: Row; pk: number | string }> {
+  const found = await findObject(db, reg, user, (params as { id?: string }).id, action);
+  if (found.ok) return found;
+  throw found.refusal === 'missing'
+    ? new ApiNotFoundError(found.message)
+    : new PermissionDeniedError(found.message);
+}
+
+/** The list's query parameters, in the model layer's list service. */
 const PARAMS = { page: 'page', order: 'ordering', search: 'search' } as const;
 
 function pageLink(request: FastifyRequest, page: number): string {
@@ -55,7 +85,7 @@ function orderingErrors(resource: ApiResource, raw: string | undefined): FieldEr
  */
 export function registerModelRoutes(
   app: FastifyInstance,
-  deps: AdminDeps,
+  deps: ModelRouteDeps,
   resource: ApiResource,
   options: { create?: boolean } = {},
 ): void {
@@ -152,14 +182,14 @@ export function registerModelRoutes(
 
   app.get(item, { config, preValidation: [needs('view'), noQuery] }, async (request) => {
     const readDb = staleReadDb(deps.ctx.database, request.lsnToken);
-    const { row } = await objectFor(deps, reg, apiUser(request), request.params, 'view', readDb);
+    const { row } = await objectFor(readDb, reg, apiUser(request), request.params, 'view');
     return (await serializeRows(readDb, resource, apiUser(request), [row]))[0];
   });
 
   // PUT and PATCH differ only in their schemas: PUT needs every required field, PATCH none.
   const update = async (request: FastifyRequest) => {
     const user = apiUser(request);
-    const { row } = await objectFor(deps, reg, user, request.params, 'change');
+    const { row } = await objectFor(db, reg, user, request.params, 'change');
     const saved = await writeObject(
       { db, index, user, mediaRoot, history: deps.history },
       resource,
@@ -184,7 +214,7 @@ export function registerModelRoutes(
 
   app.delete(item, { config, preValidation: [needs('delete'), noQuery] }, async (request, reply) => {
     const user = apiUser(request);
-    const { row } = await objectFor(deps, reg, user, request.params, 'delete');
+    const { row } = await objectFor(db, reg, user, request.params, 'delete');
     const outcome = await deleteObject({ db, user, index, history: deps.history }, reg, row);
     if (!outcome.ok && outcome.refusal === 'permission')
       throw new PermissionDeniedError(outcome.errors[0]!.message);

@@ -1,10 +1,10 @@
-import type { AdminAction, ApiOptions, ExtraField } from '../admin/options.js';
+import type { ApiOptions, ExtraField } from '../admin/options.js';
 import type { Inline, Registration } from '../admin/registration.js';
-import { type FilterParameter, filterParameters } from '../admin/services/filters.js';
 import type { AdminIndex } from '../admin/site.js';
 import type { AuthUser } from '../auth/request-user.js';
 import type { FieldMeta } from '../models/fields.js';
-import type { ManyToMany } from '../models/model.js';
+import { type FilterParameter, filterParameters } from '../models/filters.js';
+import type { ManyToMany, ModelAction } from '../models/model.js';
 import type { UploadOptions } from '../models/upload.js';
 import { pluralize } from '../text.js';
 
@@ -22,7 +22,7 @@ export interface ApiAction {
   readonly name: string;
   readonly label: string;
   /** The model permission it needs (default `change`), checked on every selected object too. */
-  readonly permission: AdminAction;
+  readonly permission: ModelAction;
   readonly path: string;
 }
 

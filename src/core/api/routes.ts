@@ -46,8 +46,10 @@ export async function registerApiRoutes(app: FastifyInstance, ctx: AppContext): 
       const isToken = resource.reg.meta.table === token;
       registerModelRoutes(models, { ctx, index, history }, resource, { create: !isToken });
       registerActionRoutes(models, ctx.database.db, resource);
-      if (isToken) registerTokenCreateRoute(models, resource, ctx.database.db);
+      if (isToken) registerTokenCreateRoute(models, resource, ctx.database.db, history);
     }
   });
-  await app.register(async (adminPages) => registerTokenAdminPage(adminPages, index, ctx.database.db));
+  await app.register(async (adminPages) =>
+    registerTokenAdminPage(adminPages, index, ctx.database.db, history),
+  );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Child } from 'hono/jsx';
 import { adminPage } from '../admin/routes/admin-page.js';
-import { installGuard, requirePerm, sendPage, staffUser } from '../admin/routes/guard.js';
+import { installGuard, sendPage, staffUser } from '../admin/routes/guard.js';
 import type { FormBody } from '../admin/services/form-values.js';
 import { one } from '../admin/services/form-values.js';
 import type { AdminIndex } from '../admin/site.js';
@@ -10,6 +10,8 @@ import { ErrorList } from '../admin/templates/widgets.js';
 import type { AuthUser } from '../auth/request-user.js';
 import { findUserByUsername } from '../auth/users.js';
 import type { AppDb } from '../db/database.js';
+import type { HistorySink } from '../models/history.js';
+import { requirePerm } from '../models/permissions.js';
 import { issueToken } from './issue-token.js';
 
 const PATH = '/admin/api/token/add/';
@@ -178,7 +180,12 @@ export function TokenCreated({ tokenKey, username, listUrl, changeUrl }: TokenCr
  * wins over the admin's `/admin/:app/:model/add/`). GET shows the form; POST issues the token and
  * shows its key once, on a page that is not cached. Guarded like every admin page.
  */
-export function registerTokenAdminPage(app: FastifyInstance, index: AdminIndex, db: AppDb): void {
+export function registerTokenAdminPage(
+  app: FastifyInstance,
+  index: AdminIndex,
+  db: AppDb,
+  history: HistorySink,
+): void {
   const reg = index.get('api', 'token');
   if (!reg) return;
   installGuard(app);
@@ -235,7 +242,7 @@ export function registerTokenAdminPage(app: FastifyInstance, index: AdminIndex, 
       }
       userId = owner.id;
     }
-    const result = await issueToken(db, user, { userId, name: values.name });
+    const result = await issueToken({ db, history }, user, { userId, name: values.name });
     if (!result.ok) {
       const errors = { ...result.errors };
       if (errors['userId']) errors['username'] = errors['userId'];

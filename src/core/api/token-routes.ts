@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { requirePerm } from '../admin/routes/guard.js';
 import { INT_RANGE } from '../db/column-values.js';
 import type { AppDb } from '../db/database.js';
+import type { HistorySink } from '../models/history.js';
+import { requirePerm } from '../models/permissions.js';
 import { apiUser } from './authentication.js';
 import { ApiValidationError } from './errors.js';
 import { issueToken } from './issue-token.js';
@@ -39,7 +40,12 @@ export const TOKEN_CREATE: CustomCreate = {
  * token and, this once, its `key`. It replaces the generic create: the key is generated here and
  * only its hash stored. Listing, renaming and deleting stay generic.
  */
-export function registerTokenCreateRoute(app: FastifyInstance, resource: ApiResource, db: AppDb): void {
+export function registerTokenCreateRoute(
+  app: FastifyInstance,
+  resource: ApiResource,
+  db: AppDb,
+  history: HistorySink,
+): void {
   app.post(
     resource.path,
     {
@@ -50,7 +56,10 @@ export function registerTokenCreateRoute(app: FastifyInstance, resource: ApiReso
     async (request, reply) => {
       const user = apiUser(request);
       const body = request.body as { name?: string; userId?: number };
-      const result = await issueToken(db, user, { userId: body.userId ?? user.id, name: body.name ?? '' });
+      const result = await issueToken({ db, history }, user, {
+        userId: body.userId ?? user.id,
+        name: body.name ?? '',
+      });
       if (!result.ok)
         throw new ApiValidationError(
           Object.entries(result.errors).flatMap(([field, messages]) =>

@@ -1,11 +1,10 @@
 import { inArray } from 'drizzle-orm';
-import type { AdminIndex } from '../admin/site.js';
 import { PermissionDeniedError } from '../auth/errors.js';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import { type ChildItem, childPerms, loadChildren } from '../models/children.js';
 import type { HistorySink } from '../models/history.js';
-import type { Row } from '../models/model.js';
+import type { ModelIndex, Row } from '../models/model.js';
 import { reprOf } from '../models/objects.js';
 import { OBJECT_VANISHED, ROW_VANISHED, saveObject } from '../models/save.js';
 import { storeModelFile, UPLOAD_MAX_BYTES, type UploadedFile } from '../models/upload.js';
@@ -23,7 +22,7 @@ const CONFLICTS = new Set(['23505', '23503', '23P01', '40P01', '40001', ROW_VANI
 
 export interface WriteDeps {
   readonly db: AppDb;
-  readonly index: AdminIndex;
+  readonly index: ModelIndex;
   readonly user: AuthUser;
   readonly mediaRoot: string;
   /** Where the write is recorded (`historyOf(ctx)`: the admin's history). */

@@ -2,7 +2,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import type { FieldError } from '../errors.js';
-import type { CleanInput, RowOf } from './model.js';
+import type { CleanInput, RowOf } from './rows.js';
 
 /** What a `save` hook is handed: one row of the model to write, already valid. */
 export interface SaveInput<R = Record<string, unknown>> {

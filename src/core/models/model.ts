@@ -6,11 +6,11 @@ import type { AppDb } from '../db/database.js';
 import type { FieldError } from '../errors.js';
 import type { ModelDefinition, ModelHooks } from './define-model.js';
 import type { FieldMeta, TableMeta } from './fields.js';
+import type { CleanInput, RowOf } from './rows.js';
 import type { UploadOptions } from './upload.js';
 
 /** A row as Drizzle selects it. */
 export type Row = Record<string, unknown>;
-export type RowOf<T extends PgTable> = T['$inferSelect'];
 
 /** What a user may do with a model's objects; each is a permission (`polls.change_question`). */
 export type ModelAction = 'view' | 'add' | 'change' | 'delete';
@@ -21,26 +21,40 @@ export interface ActionContext {
   readonly user: AuthUser;
 }
 
+/**
+ * How a bulk action went: `success` (done on the whole selection), `warning` (done on part of it,
+ * the message saying how far) or `error` (refused: nothing was changed). The admin flashes the
+ * message at that level; the API answers 200 for a success and 409 otherwise.
+ *
+ * @example
+ *   return { level: 'error', message: 'Nothing was changed: select one address per person.' };
+ */
+export interface ActionResult {
+  readonly level: 'success' | 'warning' | 'error';
+  readonly message: string;
+}
+
+/** A bulk action on selected objects (Django's `actions`): above the admin's changelist, and at `…/actions/<name>/` in the API. */
+export interface BulkAction<R = Row> {
+  /** The value sent as `action`; letters, digits and underscores. */
+  readonly name: string;
+  readonly label: string;
+  /** The permission the user needs (default 'change'). */
+  readonly permission?: ModelAction;
+  /**
+   * Runs on the selected rows. Returns how it went ({@link ActionResult}); a plain string is the
+   * message of a success, and nothing means a success with a generic message. A SlipwayError
+   * below 500 thrown from here is a refusal with its message, as if returned with level
+   * `error` (the API answers with its status: 409 as an action problem, 422 as a validation
+   * problem); any other error goes to the error handler, a 500.
+   */
+  readonly run: (ctx: ActionContext, rows: R[]) => Promise<ActionResult | string | undefined>;
+}
+
 /** A row that cannot be deleted, and why: a sentence or two shown as they are. */
 export interface DeleteBlocker<R = Row> {
   readonly row: R;
   readonly message: string;
-}
-
-/** What `clean` receives: the parsed values, which it may change, and the raw extra inputs. */
-export interface CleanInput<R = Row> {
-  readonly mode: 'add' | 'change';
-  /**
-   * For a child row written with its parent (an inline): the key of its foreign key to the
-   * parent, which the save sets. `values` holds the parent's id there when the parent exists;
-   * when the parent is being added, its id is not known yet and the key is absent.
-   */
-  readonly parentKey?: string;
-  readonly values: Record<string, unknown>;
-  readonly extra: Record<string, string>;
-  readonly original: R | undefined;
-  readonly user: AuthUser;
-  readonly db: AppDb;
 }
 
 /**
@@ -77,6 +91,8 @@ export interface ModelOptions<T extends PgTable = PgTable> {
     ctx: ActionContext,
     rows: RowOf<T>[],
   ) => Promise<readonly DeleteBlocker<RowOf<T>>[]>;
+  /** Bulk actions on selected objects. */
+  readonly actions?: readonly BulkAction<RowOf<T>>[];
   /** A file stored with the object, by its own `store` function (see {@link UploadOptions}). */
   readonly upload?: UploadOptions;
   /** Rows this user may see at all; added to every query of the model. */
@@ -213,4 +229,50 @@ export interface Submission {
   readonly children: readonly { readonly inline: number; readonly ops: readonly ChildOp[] }[];
   /** The fields the writer could edit: those compared to the original to find what changed. */
   readonly editable: readonly FieldMeta[];
+}
+
+/**
+ * A list column computed from the row (Django's callable in `list_display`).
+ *
+ * @example
+ *   { key: 'recent', label: 'Published recently?', boolean: true, value: (q) => isRecent(q.pubDate) }
+ */
+export interface ComputedColumn<R = Row> {
+  readonly key: string;
+  readonly label: string;
+  readonly value: (row: R) => unknown;
+  /** Show ✓/✗ instead of the value. */
+  readonly boolean?: boolean;
+}
+
+/** A list column, resolved: a column of the table or a computed one. */
+export interface ListColumn {
+  readonly key: string;
+  readonly label: string;
+  readonly field?: FieldMeta;
+  readonly computed?: ComputedColumn;
+  readonly boolean: boolean;
+  readonly sortable: boolean;
+}
+
+export interface OrderTerm {
+  readonly field: FieldMeta;
+  readonly desc: boolean;
+}
+
+/**
+ * A model as it is listed: its columns, the fields searched and filtered, its default order and
+ * page size. The admin's registration is one (its changelist shows it); the API lists the same.
+ */
+export interface ListModel extends Model {
+  readonly listColumns: readonly ListColumn[];
+  readonly searchFields: readonly FieldMeta[];
+  readonly filterFields: readonly FieldMeta[];
+  readonly ordering: readonly OrderTerm[];
+  readonly perPage: number;
+}
+
+/** The index of models as lists read it: a foreign key filter orders its choices by the target's ordering. */
+export interface ListIndex extends ModelIndex {
+  forTable(table: PgTable): ListModel | undefined;
 }

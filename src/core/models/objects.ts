@@ -2,7 +2,8 @@ import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import { describeTable, type FieldMeta, type TableMeta } from './fields.js';
-import type { Model, ModelIndex, Row } from './model.js';
+import type { Model, ModelAction, ModelIndex, Row } from './model.js';
+import { hasObjectPerm, requirePerm } from './permissions.js';
 import { parseKey } from './values.js';
 
 /**
@@ -34,6 +35,45 @@ export async function loadObject(
     .where(scoped(reg, user, eq(reg.pk.column, pk)))
     .limit(1);
   return row as Row | undefined;
+}
+
+/**
+ * The object named by an id from a URL, for a user about to act on it: the model permission is
+ * required first (PermissionDeniedError, 403); then `missing` when the id cannot be a key, the
+ * object does not exist or is outside the model's scope, and `forbidden` when the model's
+ * object-level hook refuses it. Each transport answers these in its own words (the admin's 404
+ * page, the API's problem document).
+ *
+ * @example
+ *   const found = await findObject(db, reg, user, request.params.id, 'change');
+ *   if (!found.ok) … // found.refusal: 'missing' | 'forbidden', found.message
+ */
+export async function findObject(
+  db: AppDb,
+  model: Model,
+  user: AuthUser,
+  rawId: unknown,
+  action: ModelAction,
+): Promise<
+  | { ok: true; row: Row; pk: number | string }
+  | { ok: false; refusal: 'missing' | 'forbidden'; message: string }
+> {
+  requirePerm(user, model, action);
+  const pk = parsePk(model.pk, rawId);
+  const row = pk === undefined ? undefined : await loadObject(db, model, user, pk);
+  if (!row || pk === undefined)
+    return {
+      ok: false,
+      refusal: 'missing',
+      message: `${model.label} with ID “${String(rawId)}” doesn’t exist. Perhaps it was deleted?`,
+    };
+  if (!hasObjectPerm(user, model, action, row))
+    return {
+      ok: false,
+      refusal: 'forbidden',
+      message: `You do not have permission to ${action} this ${model.label.toLowerCase()}.`,
+    };
+  return { ok: true, row, pk };
 }
 
 /** Objects by primary keys, within scope, in no particular order. */

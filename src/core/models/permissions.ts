@@ -1,3 +1,4 @@
+import { PermissionDeniedError } from '../auth/errors.js';
 import { permissionCodename } from '../auth/permissions.js';
 import type { AuthUser } from '../auth/request-user.js';
 import type { Model, ModelAction, Row } from './model.js';
@@ -30,4 +31,21 @@ export function hasObjectPerm(user: AuthUser, model: Model, action: ModelAction,
   return model.options.hasObjectPermission
     ? model.options.hasObjectPermission(user, action, row as never)
     : true;
+}
+
+/**
+ * Throws PermissionDeniedError (403) unless the user holds the model permission (`view` is also
+ * granted by `change`): the admin's pages and the API's routes check it the same way.
+ *
+ * @example requirePerm(user, reg, 'change');
+ */
+export function requirePerm(
+  user: AuthUser,
+  model: { readonly app: string; readonly model: string; readonly labelPlural: string },
+  action: ModelAction,
+): void {
+  if (!modelPerms(user, model)[action])
+    throw new PermissionDeniedError(
+      `You do not have permission to ${action} ${model.labelPlural.toLowerCase()}.`,
+    );
 }

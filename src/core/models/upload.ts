@@ -1,6 +1,5 @@
 import type { AppDb } from '../db/database.js';
-import { SlipwayError } from '../errors.js';
-import type { ModelError } from './model.js';
+import { type FieldError, SlipwayError } from '../errors.js';
 
 /** A file sent with a write, as the transport hands it to {@link UploadOptions.store}. */
 export interface UploadedFile {
@@ -71,7 +70,7 @@ export async function storeModelFile(
   file: UploadedFile | undefined,
   ctx: UploadContext,
   fields: ReadonlySet<string>,
-): Promise<{ ok: true; stored: Record<string, unknown> | undefined } | { ok: false; errors: ModelError[] }> {
+): Promise<{ ok: true; stored: Record<string, unknown> | undefined } | { ok: false; errors: FieldError[] }> {
   if (!file) {
     if (ctx.mode === 'add' && upload.required !== false)
       return { ok: false, errors: [{ field: upload.key, message: 'Choose a file.' }] };

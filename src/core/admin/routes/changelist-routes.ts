@@ -5,19 +5,19 @@ import { staleReadDb } from '../../db/database.js';
 import { deleteObjects } from '../../models/delete-objects.js';
 import { planDelete } from '../../models/delete-plan.js';
 import { deleteRefusals } from '../../models/delete-refusals.js';
+import { loadChangelist } from '../../models/list.js';
 import { loadObjects, parsePk } from '../../models/objects.js';
-import { hasObjectPerm, modelPerms } from '../../models/permissions.js';
+import { hasObjectPerm, modelPerms, requirePerm } from '../../models/permissions.js';
+import { runAction } from '../../models/run-action.js';
 import { modelNoun } from '../../text.js';
 import { AdminBadRequestError } from '../errors.js';
 import { queryOf } from '../query-string.js';
 import type { Registration } from '../registration.js';
-import { loadChangelist } from '../services/changelist.js';
 import { type FormBody, many, one } from '../services/form-values.js';
-import { runAction } from '../services/run-action.js';
 import { ChangelistPage } from '../templates/changelist-page.js';
 import { DeletePage } from '../templates/delete-page.js';
 import { adminPage } from './admin-page.js';
-import { type AdminDeps, registrationOf, requirePerm, sendPage, staffUser } from './guard.js';
+import { type AdminDeps, registrationOf, sendPage, staffUser } from './guard.js';
 
 function availableActions(reg: Registration, perms: ReturnType<typeof modelPerms>): [string, string][] {
   const actions: [string, string][] = [];

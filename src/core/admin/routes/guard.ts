@@ -5,8 +5,7 @@ import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
 import type { HistorySink } from '../../models/history.js';
 import type { Row } from '../../models/model.js';
-import { loadObject, parsePk } from '../../models/objects.js';
-import { hasObjectPerm, modelPerms } from '../../models/permissions.js';
+import { findObject } from '../../models/objects.js';
 import { AdminNotFoundError } from '../errors.js';
 import type { AdminAction } from '../options.js';
 import type { Registration } from '../registration.js';
@@ -60,14 +59,6 @@ export function registrationOf(index: AdminIndex, params: unknown): Registration
   return reg;
 }
 
-/** Throws 403 unless the user holds the model permission (`view` is also granted by `change`). */
-export function requirePerm(user: AuthUser, reg: Registration, action: AdminAction): void {
-  if (!modelPerms(user, reg)[action])
-    throw new PermissionDeniedError(
-      `You do not have permission to ${action} ${reg.labelPlural.toLowerCase()}.`,
-    );
-}
-
 /**
  * The object named by `:id`, checked with the model permission and the object-level hook;
  * 404 when it does not exist (or is outside the registration's scope), 403 when not allowed.
@@ -81,17 +72,11 @@ export async function objectFor(
   /** Where to read: the primary unless a view may be stale (see staleReadDb). */
   db: AppDb = deps.ctx.database.db,
 ): Promise<{ row: Row; pk: number | string }> {
-  requirePerm(user, reg, action);
-  const raw = (params as { id?: string }).id;
-  const pk = parsePk(reg.pk, raw);
-  const row = pk === undefined ? undefined : await loadObject(db, reg, user, pk);
-  if (!row || pk === undefined)
-    throw new AdminNotFoundError(`${reg.label} with ID “${raw}” doesn’t exist. Perhaps it was deleted?`);
-  if (!hasObjectPerm(user, reg, action, row))
-    throw new PermissionDeniedError(
-      `You do not have permission to ${action} this ${reg.label.toLowerCase()}.`,
-    );
-  return { row, pk };
+  const found = await findObject(db, reg, user, (params as { id?: string }).id, action);
+  if (found.ok) return { row: found.row, pk: found.pk };
+  throw found.refusal === 'missing'
+    ? new AdminNotFoundError(found.message)
+    : new PermissionDeniedError(found.message);
 }
 
 /** Sends an HTML page. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { flash } from '../../auth/plugin.js';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { Row } from '../../models/model.js';
-import { hasObjectPerm, modelPerms } from '../../models/permissions.js';
+import { hasObjectPerm, modelPerms, requirePerm } from '../../models/permissions.js';
 import { CHANGELIST_FILTERS, carriedFilters, preserveFilters, queryOf } from '../query-string.js';
 import type { Registration } from '../registration.js';
 import { type FormBody, one } from '../services/form-values.js';
@@ -12,7 +12,7 @@ import { storeUpload } from '../services/upload.js';
 import { loadWidgetData, readonlyText } from '../services/widget-data.js';
 import { FormPage } from '../templates/form-page.js';
 import { adminPage } from './admin-page.js';
-import { type AdminDeps, objectFor, registrationOf, requirePerm, sendPage, staffUser } from './guard.js';
+import { type AdminDeps, objectFor, registrationOf, sendPage, staffUser } from './guard.js';
 
 /** /admin/<app>/<model>/add/ and /admin/<app>/<model>/<id>/change/, GET and POST. */
 export function registerObjectRoutes(app: FastifyInstance, deps: AdminDeps): void {

@@ -1,11 +1,11 @@
 import { asc, desc } from 'drizzle-orm';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
+import { orderTerms } from '../../models/list.js';
 import type { Row } from '../../models/model.js';
 import { scoped } from '../../models/objects.js';
+import { searchCondition } from '../../models/search.js';
 import type { Registration } from '../registration.js';
-import { orderTerms } from './changelist.js';
-import { searchCondition } from './search.js';
 
 export const AUTOCOMPLETE_PAGE = 20;
 

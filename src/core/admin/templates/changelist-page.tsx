@@ -1,16 +1,11 @@
 import type { Child } from 'hono/jsx';
+import { type Changelist, PAGE_PARAM, SEARCH_PARAM, type SortState, toggledSort } from '../../models/list.js';
+import type { ListColumn } from '../../models/model.js';
 import type { ModelPerms } from '../../models/permissions.js';
 import { modelNoun } from '../../text.js';
 import { displayValue } from '../format.js';
 import { preserveFilters, withParams } from '../query-string.js';
-import type { ListColumn, Registration } from '../registration.js';
-import {
-  type Changelist,
-  PAGE_PARAM,
-  SEARCH_PARAM,
-  type SortState,
-  toggledSort,
-} from '../services/changelist.js';
+import type { Registration } from '../registration.js';
 import { BooleanIcon } from './boolean-icon.js';
 import { CsrfInput } from './layout.js';
 

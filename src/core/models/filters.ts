@@ -1,12 +1,10 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
-import { parseDay } from '../../db/column-values.js';
-import type { AppDb } from '../../db/database.js';
-import { describeTable, type FieldMeta } from '../../models/fields.js';
-import type { Row } from '../../models/model.js';
-import { parsePk, reprOf } from '../../models/objects.js';
-import type { Registration } from '../registration.js';
-import type { AdminIndex } from '../site.js';
-import { keyRange } from './form-values.js';
+import { parseDay } from '../db/column-values.js';
+import type { AppDb } from '../db/database.js';
+import { describeTable, type FieldMeta } from './fields.js';
+import type { ListIndex, ListModel, Row } from './model.js';
+import { parsePk, reprOf } from './objects.js';
+import { keyRange } from './values.js';
 
 /** One link of a sidebar filter: the query parameters it sets (null removes one). */
 export interface FilterChoice {
@@ -111,8 +109,8 @@ export function filterParameters(field: FieldMeta, title = field.label): FilterP
  */
 export async function applyFilters(
   db: AppDb,
-  index: AdminIndex,
-  reg: Registration,
+  index: ListIndex,
+  reg: Pick<ListModel, 'filterFields' | 'fieldLabel'>,
   query: URLSearchParams,
   options: { now?: Date; choices?: boolean } = {},
 ): Promise<AppliedFilters> {
@@ -201,7 +199,7 @@ function enumFilter(
 
 async function foreignKeyFilter(
   db: AppDb,
-  index: AdminIndex,
+  index: ListIndex,
   field: FieldMeta,
   title: string,
   query: URLSearchParams,

@@ -1,6 +1,6 @@
 import { and, or, type SQL, sql } from 'drizzle-orm';
-import { textProblem } from '../../db/column-values.js';
-import type { FieldMeta } from '../../models/fields.js';
+import { textProblem } from '../db/column-values.js';
+import type { FieldMeta } from './fields.js';
 
 /** Escapes LIKE's wildcards so `50%` and `a_b` are searched literally (backslash is the escape). */
 export function escapeLike(term: string): string {

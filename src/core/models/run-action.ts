@@ -1,8 +1,6 @@
-import { SlipwayError } from '../../errors.js';
-import type { ActionContext, Row } from '../../models/model.js';
-import { modelNoun } from '../../text.js';
-import type { ActionResult, BulkAction } from '../options.js';
-import type { Registration } from '../registration.js';
+import { SlipwayError } from '../errors.js';
+import { modelNoun } from '../text.js';
+import type { ActionContext, ActionResult, BulkAction, Model, Row } from './model.js';
 
 /** How a bulk action went; `error` is the typed error `run` threw, when it threw one. */
 export interface ActionOutcome extends ActionResult {
@@ -10,7 +8,7 @@ export interface ActionOutcome extends ActionResult {
 }
 
 /**
- * Runs a registration's bulk action on the selected rows and says how it went, for the admin's
+ * Runs a model's bulk action on the selected rows and says how it went, for the admin's
  * changelist and the API alike: what `run` returned as an {@link ActionResult}, a plain string
  * as the message of a success, and nothing as a success with a generic message ("“Make primary”
  * ran on 2 addresses."). A SlipwayError below 500 thrown by `run` (a rule it enforces, a row gone
@@ -24,7 +22,7 @@ export interface ActionOutcome extends ActionResult {
  */
 export async function runAction(
   ctx: ActionContext,
-  reg: Registration,
+  reg: Model,
   action: BulkAction,
   rows: readonly Row[],
 ): Promise<ActionOutcome> {

@@ -1,11 +1,9 @@
 import { asc, count, desc } from 'drizzle-orm';
-import type { AuthUser } from '../../auth/request-user.js';
-import type { AppDb } from '../../db/database.js';
-import type { Row } from '../../models/model.js';
-import { relatedReprs, scoped } from '../../models/objects.js';
-import type { ListColumn, OrderTerm, Registration } from '../registration.js';
-import type { AdminIndex } from '../site.js';
+import type { AuthUser } from '../auth/request-user.js';
+import type { AppDb } from '../db/database.js';
 import { type AppliedFilters, allOf, applyFilters } from './filters.js';
+import type { ListColumn, ListIndex, ListModel, OrderTerm, Row } from './model.js';
+import { relatedReprs, scoped } from './objects.js';
 import { searchCondition } from './search.js';
 
 /** The query parameters a changelist reads; every other one is a filter or ignored. */
@@ -58,8 +56,8 @@ export interface Changelist {
  */
 export async function loadChangelist(
   db: AppDb,
-  index: AdminIndex,
-  reg: Registration,
+  index: ListIndex,
+  reg: ListModel,
   user: AuthUser,
   query: URLSearchParams,
   options: ChangelistOptions = {},
@@ -108,7 +106,7 @@ export async function loadChangelist(
 }
 
 /** `?o=-pubDate,questionText`: only sortable (column) list entries; unknown keys are dropped. */
-export function parseSort(reg: Registration, raw: string | null, sortKeys?: readonly string[]): SortState[] {
+export function parseSort(reg: ListModel, raw: string | null, sortKeys?: readonly string[]): SortState[] {
   if (!raw) return [];
   const seen = new Set<string>();
   return raw
@@ -128,14 +126,14 @@ export function parseSort(reg: Registration, raw: string | null, sortKeys?: read
 }
 
 /** A column the caller may sort by, as a list column (whether the changelist shows it or not). */
-function sortColumn(reg: Registration, key: string, sortKeys: readonly string[]): ListColumn | undefined {
+function sortColumn(reg: ListModel, key: string, sortKeys: readonly string[]): ListColumn | undefined {
   const field = sortKeys.includes(key) ? reg.meta.field(key) : undefined;
   if (!field) return undefined;
   return { key, label: reg.fieldLabel(key), field, boolean: field.kind === 'boolean', sortable: true };
 }
 
 /** The clicked sort, then the registration's ordering, then the primary key (stable pages). */
-export function orderTerms(reg: Registration, sort: readonly SortState[]): OrderTerm[] {
+export function orderTerms(reg: ListModel, sort: readonly SortState[]): OrderTerm[] {
   const terms: OrderTerm[] = sort.map((s) => ({ field: s.column.field!, desc: s.desc }));
   const base = reg.ordering.length > 0 ? reg.ordering : [{ field: reg.pk, desc: true }];
   for (const t of base) if (!terms.some((x) => x.field === t.field)) terms.push(t);
