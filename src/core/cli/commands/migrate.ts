@@ -16,13 +16,12 @@ export default defineCommand({
     'migrations it depends on (the previous one of its app, and its "-- depends:" lines), each in its own\n' +
     "transaction, under an advisory lock shared by all instances, then runs the apps' afterMigrate (permissions).\n" +
     "With a target, as Django's migrate: `slipway migrate polls 0002` (or --to polls/0002; the number is enough\n" +
-    'when it is unique) reverts the applied migrations of polls after 0002, the last applied first, each in its\n' +
-    'own transaction, by running the SQL below its "-- reverse" line and removing its row from\n' +
-    'slipway_migrations; then applies what 0002 needs that is pending. `slipway migrate polls` applies all of\n' +
-    'polls; `slipway migrate polls zero` reverts all of it; `slipway migrate zero` reverts everything.\n' +
-    'Nothing is changed, and the message names the migrations, if one to revert has no reverse, or if an\n' +
-    'applied migration of another app depends on one (Django would revert it too; revert that app first, as\n' +
-    'the message says). --plan lists what would be applied or reverted, and changes nothing.\n' +
+    'when it is unique) reverts the applied migrations of polls after 0002, and any migration of another app\n' +
+    'that depends on them, the last applied first, each in its own transaction, by running the SQL below its\n' +
+    '"-- reverse" line and removing its row from slipway_migrations; then applies what 0002 needs that is\n' +
+    'pending. `slipway migrate polls` applies all of polls; `slipway migrate polls zero` reverts all of it;\n' +
+    '`slipway migrate zero` reverts everything. If a migration to revert has no reverse, nothing is changed and\n' +
+    'the message names it. --plan lists what would be applied or reverted, and changes nothing.\n' +
     'A database migrated before apps owned their migrations (rows such as 0005_contacts) is recorded under the\n' +
     'new names (contacts/0001_initial, …) on its first migrate, without running anything.',
   options: { plan: { type: 'boolean', short: 'p' }, to: { type: 'string' } },

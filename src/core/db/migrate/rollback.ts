@@ -79,12 +79,11 @@ function appsKnown(names: readonly string[]): string {
 /**
  * Plans migrating to `target` (Django's `migrate <app> <migration>`). Reverted: the applied
  * migrations of the target's app after it (all of them for `<app>/zero`, every applied one for
- * {@link ZERO}); the last applied first (so a migration merged from an older branch and applied
- * late is undone first), dependants before what they depend on. Applied: the pending migrations
- * the target needs (those of its app before it, and their dependencies), and the target. A
- * migration to revert must have its file, unedited, with a reverse section; and no applied
- * migration of another app may depend on one (Django reverts those too; we refuse, naming them
- * and the command that reverts them first).
+ * {@link ZERO}), and every applied migration that depends on one of those, in any app; the last
+ * applied first (so a migration merged from an older branch and applied late is undone first),
+ * dependants before what they depend on. Applied: the pending migrations the target needs (those
+ * of its app before it, and their dependencies), and the target. A migration to revert must have
+ * its file, unedited, with a reverse section.
  */
 export function planTarget(
   target: string | undefined,
@@ -109,12 +108,8 @@ export function planTarget(
         grew = true;
       }
   }
-  // Django would revert them too; we refuse instead, so that going back in one app never drops
-  // another app's tables unasked. (`zero` alone reverts every app, so it has no such dependants.)
-  const dependants =
-    target === undefined ? [] : applied.filter((a) => gone.has(a.name) && appOf(a.name) !== app);
   const revert = applied
-    .filter((a) => gone.has(a.name) && !dependants.includes(a))
+    .filter((a) => gone.has(a.name))
     .sort(
       (a, b) =>
         b.applied_at.getTime() - a.applied_at.getTime() ||
@@ -136,7 +131,6 @@ export function planTarget(
   const apply = status.pending.filter((f) => needed.has(f.name));
 
   const problems: string[] = [];
-  if (dependants.length > 0) problems.push(dependantsMessage(target!, revert, dependants, files, gone));
   if (status.changed.length > 0) problems.push(changedMessage(status.changed));
   const missing = revert.filter((a) => !byName.has(a.name)).map((a) => a.name);
   if (missing.length > 0)
@@ -149,32 +143,6 @@ export function planTarget(
   });
   if (irreversible.length > 0) problems.push(irreversibleMessage(irreversible));
   return { target, revert, apply, problems };
-}
-
-/**
- * The refusal when another app's applied migrations depend on what going back to `target` would
- * revert: names them, and the command that reverts them first, one per app.
- */
-function dependantsMessage(
-  target: string,
-  revert: readonly AppliedMigration[],
-  dependants: readonly AppliedMigration[],
-  files: readonly MigrationFile[],
-  gone: ReadonlySet<string>,
-): string {
-  const apps = [...new Set(dependants.map((a) => appOf(a.name)))];
-  const commands = apps.map((other) => {
-    const own = files.filter((f) => f.app === other);
-    const first = own.findIndex((f) => gone.has(f.name));
-    return `slipway migrate ${other} ${first > 0 ? own[first - 1]!.localName : ZERO}`;
-  });
-  const names = dependants.map((a) => a.name);
-  const one = names.length === 1;
-  return (
-    `cannot go back to ${target}: ${names.join(', ')} of ${apps.length > 1 ? 'other apps' : 'another app'} ` +
-    `${one ? 'is' : 'are'} applied and depend${one ? 's' : ''} on ${revert.length > 0 ? revert.map((a) => a.name).join(', ') : 'what it would revert'}. ` +
-    `Revert ${one ? 'it' : 'them'} first (${commands.join(', then ')}), or choose a later target`
-  );
 }
 
 function irreversibleMessage(files: readonly MigrationFile[]): string {
