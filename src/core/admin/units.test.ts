@@ -5,9 +5,9 @@ import { user } from '../auth/schema.js';
 import { NO_CHECK_RULES } from '../db/check-rules.js';
 import { describeTable } from '../models/fields.js';
 import { escapeLike } from '../models/search.js';
+import { parseField } from '../models/values.js';
 import { humanize, pluralize, withArticle } from '../text.js';
 import { safeNext, withParams } from './query-string.js';
-import { parseField } from './services/form-values.js';
 import { pageWindow } from './templates/changelist-page.js';
 
 describe('helpers', () => {

@@ -1,18 +1,6 @@
 import type { FieldMeta } from '../../models/fields.js';
 import { toDateInput, toDateTimeLocal } from '../format.js';
 
-// The parsing of one value belongs to the model layer; the form reads through it.
-export {
-  INT_RANGE,
-  intRange,
-  isBigintKey,
-  keyRange,
-  type Parsed,
-  parseField,
-  parseKey,
-  valueChanged,
-} from '../../models/values.js';
-
 /** A form body as @fastify/formbody parses it: repeated names become arrays. */
 export type FormBody = Record<string, string | string[] | undefined>;
 

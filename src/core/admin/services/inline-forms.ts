@@ -27,8 +27,6 @@ export interface InlineFormState {
 /** A write an inline asks for, applied in the parent's transaction. */
 export type InlineOp = ChildOp;
 
-export { childPerms as inlinePerms, loadChildren } from '../../models/children.js';
-
 /** What a blank row's inputs hold: the column defaults that are plain values. */
 export function blankRaw(fields: readonly FieldMeta[]): Record<string, string> {
   const raw: Record<string, string> = {};

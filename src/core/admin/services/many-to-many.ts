@@ -5,8 +5,6 @@ import type { ManyToMany, Row } from '../../models/model.js';
 import { reprOf } from '../../models/objects.js';
 import type { AdminIndex } from '../site.js';
 
-export { linkedIds, saveLinks, unknownIds } from '../../models/links.js';
-
 /** Checkbox lists show at most this many related objects. */
 const MAX_OPTIONS = 2000;
 

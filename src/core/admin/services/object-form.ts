@@ -1,6 +1,8 @@
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
+import { childPerms, loadChildren } from '../../models/children.js';
 import type { FieldMeta } from '../../models/fields.js';
+import { linkedIds } from '../../models/links.js';
 import type { Row, Submission } from '../../models/model.js';
 import { validateObject } from '../../models/validate.js';
 import type { FormSection, Registration } from '../registration.js';
@@ -10,12 +12,9 @@ import {
   type InlineFormState,
   type InlineOp,
   initialInline,
-  inlinePerms,
   inlineRowErrors,
-  loadChildren,
   readInline,
 } from './inline-forms.js';
-import { linkedIds } from './many-to-many.js';
 
 /** Everything the add/change page needs to show a form, first or after a failed save. */
 export interface FormState {
@@ -70,7 +69,7 @@ export async function initialForm(
     links[m.key] = original ? await linkedIds(deps.db, m, original[reg.pk.key]) : new Set();
   const inlines: InlineFormState[] = [];
   for (const inline of reg.inlines) {
-    const perms = inlinePerms(deps.user, inline);
+    const perms = childPerms(deps.user, inline);
     if (!perms.view && !perms.add) continue;
     const children = original ? await loadChildren(deps.db, inline, original[reg.pk.key]) : [];
     inlines.push(initialInline(inline, perms, children));
@@ -109,7 +108,7 @@ export async function parseForm(
   const read = new Map<number, ReturnType<typeof readInline>>();
   const existing = new Map<number, Row[]>();
   for (const [i, inline] of reg.inlines.entries()) {
-    const perms = inlinePerms(deps.user, inline);
+    const perms = childPerms(deps.user, inline);
     if (!perms.view && !perms.add) continue;
     const children = original ? await loadChildren(deps.db, inline, original[reg.pk.key]) : [];
     existing.set(i, children);

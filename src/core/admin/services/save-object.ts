@@ -6,8 +6,6 @@ import type { Registration } from '../registration.js';
 import { inlineRowErrors } from './inline-forms.js';
 import type { FormDeps, FormState, ParsedSubmission } from './object-form.js';
 
-export { OBJECT_VANISHED, ROW_VANISHED } from '../../models/save.js';
-
 /**
  * A failed save carries the SQLSTATE of the database's refusal and whether the database
  * `refused` a value, the write kept `colliding` with another transaction, or a row `vanished`.

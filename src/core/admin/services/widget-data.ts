@@ -3,10 +3,10 @@ import type { AppDb } from '../../db/database.js';
 import { describeTable, type FieldMeta } from '../../models/fields.js';
 import type { Row } from '../../models/model.js';
 import { reprOf } from '../../models/objects.js';
+import { parseKey } from '../../models/values.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
 import type { ForeignKeyWidget } from '../templates/widgets.js';
-import { parseKey } from './form-values.js';
 import { manyToManyOptions } from './many-to-many.js';
 import type { FormState } from './object-form.js';
 
