@@ -6,7 +6,6 @@ import type { RowOf } from '../models/rows.js';
 
 /** A column's property name in the table (`questionText`). */
 export type ColumnKey<T extends PgTable> = Extract<keyof T['_']['columns'], string>;
-export type AdminAction = 'view' | 'add' | 'change' | 'delete';
 
 /** Child rows edited on the parent's page (Django's TabularInline). */
 export interface InlineOptions {

@@ -1,7 +1,7 @@
 import type { AuthUser } from '../auth/request-user.js';
 import type { FieldMeta } from '../models/fields.js';
-import type { ChildModel, ListModel, ManyToMany } from '../models/model.js';
-import type { AdminAction, InlineOptions, ModelAdminOptions } from './options.js';
+import type { ChildModel, ListModel, ManyToMany, ModelAction } from '../models/model.js';
+import type { InlineOptions, ModelAdminOptions } from './options.js';
 
 /** An inline, resolved: the model layer's child model, with how the admin's form shows it. */
 export interface Inline extends ChildModel {
@@ -33,7 +33,7 @@ export interface Registration extends ListModel {
   readonly inlines: readonly Inline[];
   readonly autocomplete: ReadonlySet<string>;
   /** `polls.change_question` */
-  codename(action: AdminAction): string;
+  codename(action: ModelAction): string;
   /** The sections of the add/change form for this user, and which fields are read-only. */
   form(user: AuthUser, mode: 'add' | 'change'): { sections: FormSection[]; readonly: ReadonlySet<string> };
 }

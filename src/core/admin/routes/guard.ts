@@ -4,10 +4,9 @@ import { PermissionDeniedError } from '../../auth/errors.js';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
 import type { HistorySink } from '../../models/history.js';
-import type { Row } from '../../models/model.js';
+import type { ModelAction, Row } from '../../models/model.js';
 import { findObject } from '../../models/objects.js';
 import { AdminNotFoundError } from '../errors.js';
-import type { AdminAction } from '../options.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
 
@@ -68,7 +67,7 @@ export async function objectFor(
   reg: Registration,
   user: AuthUser,
   params: unknown,
-  action: AdminAction,
+  action: ModelAction,
   /** Where to read: the primary unless a view may be stale (see staleReadDb). */
   db: AppDb = deps.ctx.database.db,
 ): Promise<{ row: Row; pk: number | string }> {
