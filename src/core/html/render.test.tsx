@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import { createContext } from 'hono/jsx';
 import { describe, expect, it } from 'vitest';
 import { renderPage, renderToString } from './render.js';
 
@@ -129,6 +130,17 @@ describe('rendering JSX pages', () => {
     expect(() => renderToString(<div dangerouslySetInnerHTML={{ __html: '<i>x</i>' }} />)).toThrow(
       /raw\(markup\)/,
     );
+  });
+
+  it('refuses a context provider: values reach components as props', () => {
+    const Theme = createContext('light');
+    expect(() =>
+      renderToString(
+        <Theme.Provider value="dark">
+          <p>x</p>
+        </Theme.Provider>,
+      ),
+    ).toThrow(/contexts are not supported/);
   });
 
   it('refuses an async component instead of sending "[object Promise]"', () => {

@@ -14,8 +14,9 @@ import { Fragment, type JSX, jsx } from 'hono/jsx/jsx-runtime';
  * boolean attributes without a value (`required`). What this renderer refuses rather than writes
  * (a TypeError names it): a promise, a function or an object as an attribute value (no event
  * handlers nor inline styles: the Content-Security-Policy forbids them anyway),
- * `dangerouslySetInnerHTML` (use `raw()`), and a child that is not text, a number, an element,
- * `raw()` markup, an array of them, or null, undefined or a boolean (which are left out).
+ * `dangerouslySetInnerHTML` (use `raw()`), a context provider (hono's `createContext`: pass
+ * values as props), and a child that is not text, a number, an element, `raw()` markup, an array
+ * of them, or null, undefined or a boolean (which are left out).
  *
  * @example
  *   renderPage(<Layout title={question.text}><h1>{question.text}</h1></Layout>)
@@ -71,6 +72,8 @@ function writeElement(node: Element): string {
   const intrinsic = INTRINSIC_COMPONENTS.get(tag);
   if (intrinsic !== undefined) return writeTag(intrinsic, node.props, node.children);
   if (tag === Fragment || tag === HEAD_CONTEXT) return write(node.children);
+  if ('Provider' in tag)
+    throw new TypeError('renderToString: contexts are not supported: pass what a component needs as props');
   return write(tag(node.props));
 }
 
