@@ -13,6 +13,7 @@ import seed from './seed.js';
 import serve from './serve.js';
 import showmigrations from './showmigrations.js';
 import start from './start.js';
+import startapp from './startapp.js';
 import waitForDb from './wait-for-db.js';
 
 /** The framework's commands. Apps may add their own through their manifest later. */
@@ -24,6 +25,7 @@ export const coreCommands: readonly Command[] = [
   makemigrations,
   showmigrations,
   check,
+  startapp,
   dumpdata,
   loaddata,
   flush,

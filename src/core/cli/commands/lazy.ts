@@ -16,6 +16,7 @@ export const coreCommandLoaders: Readonly<Record<string, Loader>> = {
   makemigrations: () => import('./makemigrations.js'),
   showmigrations: () => import('./showmigrations.js'),
   check: () => import('./check.js'),
+  startapp: () => import('./startapp.js'),
   dumpdata: () => import('./dumpdata.js'),
   loaddata: () => import('./loaddata.js'),
   flush: () => import('./flush.js'),
