@@ -35,7 +35,9 @@ export default defineCommand({
     ctx.out(`Created ${shown}/: ${files.join(', ')}.`);
     ctx.out('');
     ctx.out('Next:');
-    ctx.out('  1. Install it in src/apps/installed.ts. Import it with the other apps, in alphabetical order:');
+    ctx.out(
+      '  1. Install it in src/apps/installed.ts. Import it with the other apps, in alphabetical order:',
+    );
     ctx.out(`       ${importLine}`);
     if (listLine) {
       ctx.out('     and add it at the end of the list, after the apps it depends on (auth, admin):');
