@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedApps } from '../../src/apps/installed.js';
 import { superuserClients } from '../../src/core/api/testing.js';
 import type { AppManifest } from '../../src/core/apps/define-app.js';
-import { appNameProblem } from '../../src/core/apps/startapp.js';
+import { appNameProblem, installLines } from '../../src/core/apps/startapp.js';
 import { projectRoot } from '../../src/core/paths.js';
 import { buildTestApp, type TestApp } from '../../src/core/testing/build-test-app.js';
 import { trackChild } from '../../src/core/testing/children.js';
@@ -84,6 +84,28 @@ describe('slipway startapp', { timeout: 180_000 }, () => {
     for (const bad of ['2shelf', 'my-shelf', 'my__shelf', 'shelf_', 'café', 'class', 'core', 'a'.repeat(31)])
       expect(appNameProblem(bad), bad).toBeDefined();
     for (const good of ['shelf', 'book_club', 'app2']) expect(appNameProblem(good), good).toBeUndefined();
+  });
+
+  it('says how to install the app however installed.ts writes its list', () => {
+    const head = 'export const installedApps: readonly AppManifest[] = [';
+    expect(installLines('book_club', `${head}auth, admin, api];\n`)).toEqual({
+      importLine: "import bookClub from './book_club/app.js';",
+      list: `${head}auth, admin, api, bookClub];`,
+    });
+    // A line Biome would break (over 110 characters): one app a line, as Biome writes it.
+    const long = ['auth', 'admin', 'api', 'polls', 'contacts', 'library', 'catalogue'];
+    expect(installLines('book_club', `${head}${long.join(', ')}];\n`).block).toEqual([
+      head,
+      ...[...long, 'bookClub'].map((a) => `  ${a},`),
+      '];',
+    ]);
+    expect(installLines('shelf', `${head}\n  auth,\n  admin,\n];\n`)).toEqual({
+      importLine: "import shelf from './shelf/app.js';",
+      entry: '  shelf,',
+    });
+    expect(installLines('shelf', 'export default [auth];')).toEqual({
+      importLine: "import shelf from './shelf/app.js';",
+    });
   });
 
   it('writes an app that passes the lint, and never overwrites it', async () => {

@@ -39,7 +39,7 @@ export function appNameProblem(name: string): string | undefined {
     return `"${name}" is too long: at most ${MAX_APP_NAME} characters (it prefixes the app's table names)`;
   if (CORE_APP_NAMES.includes(name))
     return `"${name}" is the name of one of Slipway's own apps (${CORE_APP_NAMES.join(', ')}): choose another`;
-  if (RESERVED_WORDS.has(name))
+  if (RESERVED_WORDS.has(camel(name)))
     return `"${name}" is a reserved word in JavaScript, and src/apps/installed.ts imports the app under its name: choose another`;
   return undefined;
 }
@@ -48,6 +48,11 @@ export function appNameProblem(name: string): string | undefined {
 function camel(name: string, pascal = false): string {
   const words = name.split('_');
   return words.map((w, i) => (i === 0 && !pascal ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('');
+}
+
+/** The name installed.ts imports the app under: `book_club` → `bookClub`. */
+export function appIdentifier(name: string): string {
+  return camel(name);
 }
 
 /** The example model's names, for the generated files and what the command prints. */
@@ -164,13 +169,37 @@ export function ${n.registerAdmin}(site: AdminSite): void {
   return { 'app.ts': app, 'schema.ts': schema, 'models.ts': models, 'admin.ts': admin };
 }
 
-/** What installing the app takes: its import line, and the installed apps' list with it added. */
-export function installLines(name: string, installedSource: string | undefined) {
-  const list = installedSource?.match(/^(export const installedApps\b[^=]*=\s*\[)([^\]\n]*)(\];?)$/m);
-  return {
-    importLine: `import ${name} from './${name}/app.js';`,
-    listLine: list ? `${list[1]}${list[2]!.trimEnd().replace(/,$/, '')}, ${name}${list[3]}` : undefined,
-  };
+/** Biome's line width (biome.json): a longer list line is one app a line. */
+const LINE_WIDTH = 110;
+
+/**
+ * What installing the app in installed.ts takes: its import line, and how to add it to the list
+ * (`list`: the list's line with the app added; `block`: the list one app a line, when that line
+ * would be too long; `entry`: the line to add at the end of a list already written so).
+ */
+export function installLines(
+  name: string,
+  installedSource: string | undefined,
+): { importLine: string; list?: string; block?: string[]; entry?: string } {
+  const ident = appIdentifier(name);
+  const importLine = `import ${ident} from './${name}/app.js';`;
+  const source = installedSource ?? '';
+  const oneLine = source.match(/^(export const installedApps\b[^=\n]*=\s*\[)([^\]\n]*)(\];?)$/m);
+  if (oneLine) {
+    const apps = [
+      ...oneLine[2]!
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+      ident,
+    ];
+    const list = `${oneLine[1]}${apps.join(', ')}${oneLine[3]}`;
+    if (list.length <= LINE_WIDTH) return { importLine, list };
+    return { importLine, block: [oneLine[1]!, ...apps.map((a) => `  ${a},`), oneLine[3]!] };
+  }
+  if (/^export const installedApps\b[^=\n]*=\s*\[\n/m.test(source))
+    return { importLine, entry: `  ${ident},` };
+  return { importLine };
 }
 
 /**
@@ -188,8 +217,9 @@ export function createApp(appsDir: string, name: string): { dir: string; files: 
   if (existsSync(dir)) throw new CommandError(`src/apps/${name} already exists: choose another name`);
   const installed = join(appsDir, 'installed.ts');
   const source = existsSync(installed) ? readFileSync(installed, 'utf8') : '';
-  if (new RegExp(`\\b(import|const|let)\\s+${name}\\b`).test(source))
-    throw new CommandError(`src/apps/installed.ts already has an app named "${name}": choose another name`);
+  const ident = appIdentifier(name);
+  if (new RegExp(`\\b(import|const|let|function)\\s+${ident}\\b`).test(source))
+    throw new CommandError(`src/apps/installed.ts already uses the name ${ident}: choose another name`);
   mkdirSync(dir); // not recursive: fails if another process made it meanwhile
   const files = appFiles(name);
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text, { flag: 'wx' });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { appNames, createApp, installLines } from '../../apps/startapp.js';
+import { appIdentifier, appNames, createApp, installLines } from '../../apps/startapp.js';
 import { CommandError } from '../../errors.js';
 import { projectRoot } from '../../paths.js';
 import { defineCommand } from '../command.js';
@@ -27,10 +27,7 @@ export default defineCommand({
     const { dir, files } = createApp(appsDir, name);
     const shown = relative(process.cwd(), dir) || dir;
     const installed = join(appsDir, 'installed.ts');
-    const { importLine, listLine } = installLines(
-      name,
-      existsSync(installed) ? readFileSync(installed, 'utf8') : undefined,
-    );
+    const install = installLines(name, existsSync(installed) ? readFileSync(installed, 'utf8') : undefined);
     const n = appNames(name);
     ctx.out(`Created ${shown}/: ${files.join(', ')}.`);
     ctx.out('');
@@ -38,14 +35,18 @@ export default defineCommand({
     ctx.out(
       '  1. Install it in src/apps/installed.ts. Import it with the other apps, in alphabetical order:',
     );
-    ctx.out(`       ${importLine}`);
-    if (listLine) {
-      ctx.out('     and add it at the end of the list, after the apps it depends on (auth, admin):');
-      ctx.out(`       ${listLine}`);
-    } else
-      ctx.out(
-        `     and add ${name} at the end of installedApps, after the apps it depends on (auth, admin).`,
-      );
+    ctx.out(`       ${install.importLine}`);
+    const after = 'after the apps it depends on (auth, admin)';
+    if (install.list) {
+      ctx.out(`     and add it at the end of the list, ${after}:`);
+      ctx.out(`       ${install.list}`);
+    } else if (install.block) {
+      ctx.out(`     and add it at the end of the list, ${after}, one app a line:`);
+      for (const line of install.block) ctx.out(`       ${line}`);
+    } else if (install.entry) {
+      ctx.out(`     and add this line at the end of the list, ${after}:`);
+      ctx.out(`       ${install.entry}`);
+    } else ctx.out(`     and add ${appIdentifier(name)} at the end of installedApps, ${after}.`);
     ctx.out(`  2. npx slipway makemigrations ${name}`);
     ctx.out(`     writes its first migration, ${shown}/migrations/0001_initial.sql;`);
     ctx.out('  3. npx slipway migrate');
