@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
 import { parseDay } from '../db/column-values.js';
 import type { AppDb } from '../db/database.js';
 import { describeTable, type FieldMeta } from './fields.js';
 import type { ListIndex, ListModel, Row } from './model.js';
-import { parsePk, reprOf } from './objects.js';
+import { orderBy, parsePk, reprOf } from './objects.js';
 import { keyRange } from './values.js';
 
 /** One link of a sidebar filter: the query parameters it sets (null removes one). */
@@ -221,9 +221,7 @@ async function foreignKeyFilter(
     return { title, params: Object.keys(clear), choices: [] };
   }
   const targetReg = index.forTable(ref.foreignTable);
-  const order = targetReg?.ordering.length
-    ? targetReg.ordering.map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column)))
-    : [asc(targetField.column)];
+  const order = targetReg?.ordering.length ? orderBy(targetReg.ordering) : [asc(targetField.column)];
   const rows = (await db
     .select()
     .from(ref.foreignTable)

@@ -1,9 +1,9 @@
-import { asc, count, desc } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import { type AppliedFilters, allOf, applyFilters } from './filters.js';
 import type { ListColumn, ListIndex, ListModel, OrderTerm, Row } from './model.js';
-import { relatedReprs, scoped } from './objects.js';
+import { orderBy, relatedReprs, scoped } from './objects.js';
 import { searchCondition } from './search.js';
 
 /** The query parameters a changelist reads; every other one is a filter or ignored. */
@@ -85,7 +85,7 @@ export async function loadChangelist(
     .select()
     .from(reg.meta.table)
     .where(where)
-    .orderBy(...order.map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column))))
+    .orderBy(...orderBy(order))
     .limit(perPage)
     .offset((page - 1) * perPage)) as Row[];
 

@@ -1,10 +1,14 @@
-import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/request-user.js';
 import type { AppDb } from '../db/database.js';
 import { describeTable, type FieldMeta, type TableMeta } from './fields.js';
-import type { Model, ModelAction, ModelIndex, Row } from './model.js';
+import type { Model, ModelAction, ModelIndex, OrderTerm, Row } from './model.js';
 import { hasObjectPerm, requirePerm } from './permissions.js';
 import { parseKey } from './values.js';
+
+/** Order terms (a model's `ordering`) as the SQL of an ORDER BY. */
+export const orderBy = (terms: readonly OrderTerm[]): SQL[] =>
+  terms.map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column)));
 
 /**
  * A primary key from a URL, form or query string, typed like the column and within its type's

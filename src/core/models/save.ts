@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { rowValueProblems, type ValueProblem } from '../db/column-values.js';
 import { retryTransaction } from '../db/retry-transaction.js';
 import { ConcurrentUpdateError, SlipwayError } from '../errors.js';
 import { databaseError, mapDatabaseError, type PgErrorInfo } from './database-errors.js';
 import type { DeleteInput, SaveInput } from './define-model.js';
+import type { FieldMeta } from './fields.js';
 import type { ChangeMessagePart, HistorySink } from './history.js';
 import { saveLinks } from './links.js';
 import type { ChildModel, ChildOp, Model, ModelError, Row, Submission, WriteDeps } from './model.js';
@@ -111,7 +113,7 @@ export async function saveObject(
 ): Promise<SaveResult> {
   const table = model.meta.table;
   const editable = submission.editable;
-  const save = model.options.model?.hooks.save as SaveHook | undefined;
+  const save = (model.options.model?.hooks.save as SaveHook | undefined) ?? plainSave(table, model.pk);
   try {
     const result = await retryTransaction(deps.db, async (tx) => {
       const message: ChangeMessagePart[] = [];
@@ -126,38 +128,17 @@ export async function saveObject(
         const set = Object.fromEntries([...changed, ...extraChanged].map((k) => [k, submission.values[k]]));
         refuseValues(table, set);
         if (Object.keys(set).length > 0) {
-          const updated = save
-            ? await save({ tx, mode: 'change', values: set, original, user: deps.user })
-            : (
-                (await tx
-                  .update(table)
-                  .set(set)
-                  .where(eq(model.pk.column, original[model.pk.key] as never))
-                  .returning()) as Row[]
-              )[0];
+          const updated = await save({ tx, mode: 'change', values: set, original, user: deps.user });
           if (!updated) throw new RowVanishedError();
           row = updated;
         } else row = original;
         if (changed.length > 0) message.push({ changed: { fields: changed.map(model.fieldLabel) } });
       } else {
         refuseValues(table, submission.values);
-        row = save
-          ? added(
-              model.label,
-              await save({
-                tx,
-                mode: 'add',
-                values: submission.values,
-                original: undefined,
-                user: deps.user,
-              }),
-            )
-          : (
-              (await tx
-                .insert(table)
-                .values(submission.values as never)
-                .returning()) as Row[]
-            )[0]!;
+        row = added(
+          model.label,
+          await save({ tx, mode: 'add', values: submission.values, original: undefined, user: deps.user }),
+        );
         message.push({ added: {} });
       }
       const pk = row[model.pk.key];
@@ -296,6 +277,23 @@ function hookErrors(error: SlipwayError, shown: (key: string | null) => boolean)
 type SaveHook = (input: SaveInput<Row>) => Promise<Row | undefined>;
 type DeleteHook = (input: DeleteInput<Row>) => Promise<Row | undefined>;
 
+/**
+ * The model layer's own write of one row, what a model without a `save` hook gets: an INSERT,
+ * or an UPDATE of the original row by its primary key (no row: it was deleted meanwhile).
+ */
+function plainSave(table: PgTable, pk: FieldMeta): SaveHook {
+  return async ({ tx, mode, values, original }) => {
+    const written =
+      mode === 'add'
+        ? tx.insert(table).values(values as never)
+        : tx
+            .update(table)
+            .set(values)
+            .where(eq(pk.column, original![pk.key] as never));
+    return ((await written.returning()) as Row[])[0];
+  };
+}
+
 /** The row a `save` hook added; a hook that adds nothing is a bug of the app. */
 function added(label: string, row: Row | undefined): Row {
   if (!row) throw new Error(`The save hook of ${label} returned no row for a row it was to add.`);
@@ -304,7 +302,7 @@ function added(label: string, row: Row | undefined): Row {
 
 /**
  * Writes one child row: through the child model's `save` or `delete` hook when it declares one,
- * else with the model layer's own statement.
+ * else with the model layer's own statement ({@link plainSave}).
  */
 async function applyChildOp(
   tx: WriteDeps['db'],
@@ -317,7 +315,7 @@ async function applyChildOp(
   const pkColumn = child.meta.pk!.column;
   const name = child.label.toLowerCase();
   const repr = (row: Row) => deps.describe(child, row);
-  const save = child.hooks.save as SaveHook | undefined;
+  const save = (child.hooks.save as SaveHook | undefined) ?? plainSave(table, child.meta.pk!);
   const remove = child.hooks.delete as DeleteHook | undefined;
   const parentKey = child.fk.key;
   if (op.kind === 'delete') {
@@ -328,15 +326,14 @@ async function applyChildOp(
   if (op.kind === 'update') {
     const set = Object.fromEntries(op.changed.map((k) => [k, op.values[k]]));
     refuseValues(table, set);
-    const row = save
-      ? await save({ tx, mode: 'change', values: set, original: op.original, parentKey, user: deps.user })
-      : (
-          (await tx
-            .update(table)
-            .set(set)
-            .where(eq(pkColumn, op.pk as never))
-            .returning()) as Row[]
-        )[0];
+    const row = await save({
+      tx,
+      mode: 'change',
+      values: set,
+      original: op.original,
+      parentKey,
+      user: deps.user,
+    });
     if (!row) throw new RowVanishedError();
     return {
       changed: { name, object: repr(row), fields: op.changed.map((k) => child.meta.field(k)!.label) },
@@ -344,17 +341,10 @@ async function applyChildOp(
   }
   refuseValues(table, op.values);
   const values = { ...op.values, [parentKey]: parentPk };
-  const row = save
-    ? added(
-        child.label,
-        await save({ tx, mode: 'add', values, original: undefined, parentKey, user: deps.user }),
-      )
-    : (
-        (await tx
-          .insert(table)
-          .values(values as never)
-          .returning()) as Row[]
-      )[0]!;
+  const row = added(
+    child.label,
+    await save({ tx, mode: 'add', values, original: undefined, parentKey, user: deps.user }),
+  );
   return { added: { name, object: repr(row) } };
 }
 

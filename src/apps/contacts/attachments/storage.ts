@@ -122,6 +122,16 @@ export async function removeStoredFile(mediaRoot: string, storedName: string): P
  */
 export const STALE_UPLOAD_MS = 3 * 60 * 1000;
 
+/** The names of the files in `dir`; none when it does not exist (no upload yet). */
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 /**
  * Removes the `attachments/*.upload.tmp` files not written to for `olderThanMs`: what a process
  * killed during an upload leaves (a refused or failed upload removes its own). Returns how many.
@@ -135,13 +145,7 @@ export async function removeStaleUploads(
   now = Date.now(),
 ): Promise<number> {
   const dir = join(mediaRoot, 'attachments');
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
+  const names = await namesIn(dir);
   let removed = 0;
   for (const name of names) {
     if (!/^[0-9a-f]{32}\.upload\.tmp$/.test(name)) continue;
@@ -186,13 +190,7 @@ export async function removeUnconfirmedUploads(
   now = Date.now(),
 ): Promise<number> {
   const dir = join(mediaRoot, 'attachments');
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
+  const names = await namesIn(dir);
   const pending = new Map<string, string>(); // stored name → its note
   for (const name of names) {
     const id = /^([0-9a-f]{32})\.upload\.pending$/.exec(name)?.[1];

@@ -1,9 +1,8 @@
-import { asc, desc } from 'drizzle-orm';
 import type { AuthUser } from '../../auth/request-user.js';
 import type { AppDb } from '../../db/database.js';
 import { orderTerms } from '../../models/list.js';
 import type { Row } from '../../models/model.js';
-import { scoped } from '../../models/objects.js';
+import { orderBy, scoped } from '../../models/objects.js';
 import { searchCondition } from '../../models/search.js';
 import type { Registration } from '../registration.js';
 
@@ -25,7 +24,7 @@ export async function autocomplete(
     .select()
     .from(reg.meta.table)
     .where(where)
-    .orderBy(...orderTerms(reg, []).map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column))))
+    .orderBy(...orderBy(orderTerms(reg, [])))
     .limit(AUTOCOMPLETE_PAGE + 1)
     .offset((page - 1) * AUTOCOMPLETE_PAGE)) as Row[];
   return {

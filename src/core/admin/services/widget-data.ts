@@ -1,8 +1,8 @@
-import { asc, count, desc, eq } from 'drizzle-orm';
+import { asc, count, eq } from 'drizzle-orm';
 import type { AppDb } from '../../db/database.js';
 import { describeTable, type FieldMeta } from '../../models/fields.js';
 import type { Row } from '../../models/model.js';
-import { reprOf } from '../../models/objects.js';
+import { orderBy, reprOf } from '../../models/objects.js';
 import { parseKey } from '../../models/values.js';
 import type { Registration } from '../registration.js';
 import type { AdminIndex } from '../site.js';
@@ -34,9 +34,7 @@ async function foreignKeyWidget(
     ? [{ n: Number.POSITIVE_INFINITY }]
     : await db.select({ n: count() }).from(ref.foreignTable);
   if (n <= SELECT_LIMIT) {
-    const order = targetReg?.ordering.length
-      ? targetReg.ordering.map((t) => (t.desc ? desc(t.field.column) : asc(t.field.column)))
-      : [asc(targetField.column)];
+    const order = targetReg?.ordering.length ? orderBy(targetReg.ordering) : [asc(targetField.column)];
     const rows = (await db
       .select()
       .from(ref.foreignTable)
